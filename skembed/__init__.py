@@ -1,0 +1,12 @@
+"""scikit-learn compatible word-embedding transformers."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ._onehot import OneHotWordEncoder
+
+try:
+    __version__ = version("skembed")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = ["OneHotWordEncoder", "__version__"]

@@ -1,0 +1,244 @@
+"""Shared base class: the fit skeleton, document encoding, tags and feature names.
+
+Every skembed estimator reads text the same way: check the input, build or train the
+tokenizer, count tokens into a vocabulary and encode the corpus as flat id arrays. A
+subclass adds what it learns from that encoded corpus in ``_fit_encoded``, turns an
+encoded corpus into output in ``_transform_encoded``, and says how many of the most
+frequent tokens it keeps in ``_max_vocabulary``.
+"""
+
+import os
+from numbers import Integral
+
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from ._compat import HasMethods, Interval, StrOptions
+from ._tokenize import (
+    BUILTIN_TOKENIZERS,
+    analyze,
+    iter_documents,
+    make_tokenizer,
+    needs_training,
+    special_tokens,
+    training_texts,
+)
+from ._vocab import VocabularyBuilder, encode
+
+
+class _BaseTextEstimator(TransformerMixin, BaseEstimator):
+    """Base class for estimators that learn a token vocabulary from raw documents.
+
+    Subclasses implement ``_fit_encoded(vocabulary, corpus)``, returning a dict of the
+    fitted attributes they add, and ``_transform_encoded(corpus)``, and may override
+    ``_max_vocabulary()``. ``fit``, ``fit_transform`` and ``transform`` live here.
+    """
+
+    _parameter_constraints = {
+        "input": [StrOptions({"content", "tokens", "filename"})],
+        "encoding": [str],
+        "tokenizer": [
+            StrOptions(set(BUILTIN_TOKENIZERS)),
+            str,
+            os.PathLike,
+            HasMethods(["encode_batch", "get_vocab"]),
+            callable,
+        ],
+        "lowercase": ["boolean"],
+        "subword_vocab_size": [Interval(Integral, 2, None, closed="left")],
+        "min_count": [Interval(Integral, 1, None, closed="left")],
+        "max_vocab_size": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    # ------------------------------------------------------------------ fitting
+
+    def fit(self, X, y=None):
+        """Learn the tokenizer and vocabulary (and the model, for embeddings) from X.
+
+        Parameters
+        ----------
+        X : iterable of str, iterable of list of str, or iterable of paths
+            Documents as set by ``input``: raw text (``"content"``), lists of tokens
+            (``"tokens"``) or text files with one document per line (``"filename"``).
+            A one-shot generator is fine: it is read once.
+        y : None
+            Ignored; present for scikit-learn API consistency.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._fit_and_encode(X)
+        return self
+
+    def fit_transform(self, X, y=None):
+        """Fit to X and return its transformed version, reading X only once.
+
+        Parameters
+        ----------
+        X : iterable of str, iterable of list of str, or iterable of paths
+            Documents, as for :meth:`fit`.
+        y : None
+            Ignored; present for scikit-learn API consistency.
+
+        Returns
+        -------
+        X_new : array or sparse matrix of shape (n_documents, n_features)
+            One row per document, as :meth:`transform` gives.
+        """
+        corpus = self._fit_and_encode(X)
+        try:
+            return self._transform_encoded(corpus)
+        except BaseException:
+            self._clear_fitted()
+            raise
+
+    def _fit_and_encode(self, X):
+        """Fit, set the fitted attributes all at once, and return the encoded corpus."""
+        try:
+            self._validate_params()
+            vocabulary, corpus, tokenizer_ = self._fit_vocabulary(X)
+            fitted = {
+                "tokenizer_": tokenizer_,
+                "vocabulary_": vocabulary.index(),
+                "counts_": vocabulary.counts,
+            }
+            fitted.update(self._fit_encoded(vocabulary, corpus))
+        except BaseException:
+            # A failed (or interrupted) fit leaves an unfitted estimator, never a mix of
+            # old and new attributes.
+            self._clear_fitted()
+            raise
+        self._clear_fitted()
+        for name, value in fitted.items():
+            setattr(self, name, value)
+        return corpus
+
+    def _clear_fitted(self):
+        for name in [n for n in vars(self) if n.endswith("_") and not n.startswith("__")]:
+            delattr(self, name)
+
+    def _max_vocabulary(self):
+        """How many of the most frequent tokens to keep (None keeps all)."""
+        return None
+
+    def _fit_encoded(self, vocabulary, corpus):
+        """Learn from the encoded corpus (unknown tokens as -1); return fitted attributes."""
+        return {}
+
+    def _transform_encoded(self, corpus):
+        """Turn an encoded corpus into the output matrix."""
+        raise NotImplementedError
+
+    def transform(self, X):
+        """Turn each document of X into one row.
+
+        Parameters
+        ----------
+        X : iterable of str, iterable of list of str, or iterable of paths
+            Documents, as for :meth:`fit`.
+
+        Returns
+        -------
+        X_new : array or sparse matrix of shape (n_documents, n_features)
+            One row per document.
+        """
+        return self._transform_encoded(self._encode_documents(X))
+
+    def _fit_vocabulary(self, X):
+        """Read X once: build the tokenizer, count tokens and encode the corpus."""
+        if self.input == "filename" and not isinstance(X, (str, bytes)):
+            X = list(X)  # file names are read twice when a subword model is trained
+        docs = iter_documents(X, self.input, self.encoding)
+        texts = None
+        if needs_training(self.tokenizer):
+            if self.input != "filename":
+                docs = list(docs)
+            texts = training_texts(docs, self.input)
+        tokenizer_ = make_tokenizer(
+            self.tokenizer,
+            lowercase=self.lowercase,
+            input=self.input,
+            texts=texts,
+            subword_vocab_size=self.subword_vocab_size,
+        )
+        if needs_training(self.tokenizer) and self.input == "filename":
+            docs = iter_documents(X, self.input, self.encoding)
+
+        builder = VocabularyBuilder(
+            max_vocab_size=self.max_vocab_size, exclude=special_tokens(tokenizer_)
+        )
+        for tokens in analyze(tokenizer_, docs, input=self.input, lowercase=self.lowercase):
+            builder.add(tokens)
+        vocabulary, corpus = builder.finish(
+            min_count=self.min_count, max_size=self._max_vocabulary()
+        )
+        if len(vocabulary) == 0:
+            raise ValueError(self._empty_vocabulary_message(builder, corpus.n_documents))
+        return vocabulary, corpus, tokenizer_
+
+    def _empty_vocabulary_message(self, builder, n_documents):
+        if n_documents == 0:
+            return "X contains no documents; fit needs at least one"
+        if builder.n_tokens_seen == 0:
+            return (
+                f"the {n_documents} documents contain no tokens for tokenizer="
+                f"{self.tokenizer!r}; there is nothing to build a vocabulary from"
+            )
+        if builder.n_distinct_seen == 0:
+            return (
+                f"the vocabulary is empty: max_vocab_size={self.max_vocab_size} pruned "
+                "every token while counting; raise max_vocab_size"
+            )
+        token, count = builder.most_frequent()
+        return (
+            f"the vocabulary is empty: min_count={self.min_count} removed every token "
+            f"(the most frequent, {token!r}, occurs {count} times); lower min_count"
+        )
+
+    # ---------------------------------------------------------------- transform
+
+    def _encode_documents(self, X, on_unknown=None):
+        """Tokenize X with the fitted tokenizer and map tokens to ids (-1 if unknown)."""
+        check_is_fitted(self)
+        docs = iter_documents(X, self.input, self.encoding)
+        token_docs = analyze(self.tokenizer_, docs, input=self.input, lowercase=self.lowercase)
+        return encode(token_docs, self.vocabulary_, on_unknown=on_unknown)
+
+    def build_analyzer(self):
+        """Return the callable that splits one document into its vocabulary tokens.
+
+        For a trained subword tokenizer the estimator must be fitted first.
+
+        Returns
+        -------
+        analyzer : callable
+            Maps one document (a str, or a list of str with ``input="tokens"``) to a list
+            of token strings.
+        """
+        if needs_training(self.tokenizer):
+            check_is_fitted(self)
+        tokenizer_ = getattr(self, "tokenizer_", None)
+        if tokenizer_ is None:
+            tokenizer_ = make_tokenizer(self.tokenizer, lowercase=self.lowercase, input=self.input)
+        input_kind = "tokens" if self.input == "tokens" else "content"
+
+        def analyzer(doc):
+            docs = iter_documents([doc], input_kind)
+            return next(analyze(tokenizer_, docs, input=input_kind, lowercase=self.lowercase))
+
+        return analyzer
+
+    def _feature_tokens(self):
+        """Vocabulary tokens in id order."""
+        tokens = [None] * len(self.vocabulary_)
+        for token, i in self.vocabulary_.items():
+            tokens[i] = token
+        return tokens
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags

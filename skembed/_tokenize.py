@@ -1,0 +1,442 @@
+"""Document input, tokenizers and analyzers shared by every estimator.
+
+Three layers, each usable alone:
+
+* :func:`iter_documents` checks what the user passed and yields documents one at a time
+  (raw strings, token lists, or the lines of text files), failing with an error that names
+  the offending document.
+* :func:`make_tokenizer` turns the ``tokenizer`` parameter into the fitted ``tokenizer_``
+  (the word splitter, a trained or given Hugging Face ``tokenizers.Tokenizer``, or the
+  user's callable).
+* :func:`analyze` runs a fitted tokenizer over documents and yields one list of token
+  strings per document. Estimators map those strings to their own vocabulary ids; they
+  never use a subword tokenizer's ids, which are not stable across retraining.
+"""
+
+import gzip
+import math
+import os
+import re
+from itertools import islice
+
+import numpy as np
+
+# Runs of letters and digits with inner apostrophes: "don't" stays whole, "do_it" splits.
+WORD_PATTERN = r"[^\W_]+(?:['\u2019][^\W_]+)*"
+SUBWORD_KINDS = ("bpe", "wordpiece", "unigram")
+BUILTIN_TOKENIZERS = ("word", *SUBWORD_KINDS)
+UNKNOWN_TOKEN = "[UNK]"
+_WORD_START = "\u2581"  # Metaspace's word-start marker
+_BATCH_SIZE = 2048
+
+
+class WordTokenizer:
+    """Split text into word tokens with a Unicode-aware regular expression.
+
+    A token is a run of letters and digits, optionally joined by inner apostrophes
+    (``don't``, ``o'clock``). Underscores and punctuation separate tokens.
+
+    Parameters
+    ----------
+    lowercase : bool, default=True
+        Lowercase the text before splitting it.
+    """
+
+    def __init__(self, lowercase=True):
+        self.lowercase = lowercase
+        self._regex = re.compile(WORD_PATTERN)
+
+    def __call__(self, text):
+        """Return the tokens of one text as a list of str."""
+        return self._regex.findall(text.lower() if self.lowercase else text)
+
+    def __repr__(self):
+        return f"WordTokenizer(lowercase={self.lowercase})"
+
+    def __eq__(self, other):
+        return type(other) is WordTokenizer and other.lowercase == self.lowercase
+
+    def __hash__(self):
+        return hash((WordTokenizer, self.lowercase))
+
+    def __getstate__(self):
+        return {"lowercase": self.lowercase}
+
+    def __setstate__(self, state):
+        self.__init__(**state)
+
+
+# --------------------------------------------------------------------------- input
+
+
+def _describe(obj):
+    """Name the type of a rejected document, calling missing values what they are."""
+    if obj is None:
+        return "None"
+    if isinstance(obj, float) and math.isnan(obj):
+        return "a missing value (float NaN)"
+    name = type(obj).__name__
+    if name in ("NAType", "NaTType"):
+        return f"a missing value ({name})"
+    return f"of type {type(obj).__module__}.{name}".replace("builtins.", "")
+
+
+def _check_collection(X, input):
+    if isinstance(X, (str, bytes)):
+        raise ValueError(
+            "an iterable over raw text documents was expected, got a single "
+            f"{type(X).__name__}; wrap it in a list: [doc]"
+        )
+    ndim = getattr(X, "ndim", None)
+    if ndim is not None and ndim != 1 and input != "tokens":
+        raise ValueError(
+            "an iterable over raw text documents was expected, got a "
+            f"{ndim}-dimensional {type(X).__name__} of shape {getattr(X, 'shape', '?')}; "
+            "pass one column of text"
+        )
+    if not hasattr(X, "__iter__"):
+        raise TypeError(
+            "an iterable over raw text documents was expected, got "
+            f"{type(X).__name__}"
+        )
+
+
+def _open_lines(path, encoding):
+    """Yield the lines of a plain or gzip text file without their line ends."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise ValueError(
+                    f"{path}, line {number}: cannot decode with encoding={encoding!r} "
+                    f"({exc.reason} at byte {exc.start})"
+                ) from None
+            yield line.rstrip("\r\n")
+
+
+def iter_documents(X, input="content", encoding="utf-8"):
+    """Yield the documents of ``X`` one at a time, checking each.
+
+    Parameters
+    ----------
+    X : iterable
+        With ``input="content"``, documents as str (a list, tuple, NumPy array, pandas
+        Series or a one-shot generator). With ``input="tokens"``, documents already split
+        into tokens (each a list or tuple of str). With ``input="filename"``, paths of
+        plain or ``.gz`` text files holding one document per line; they are streamed,
+        never read whole.
+    input : {"content", "tokens", "filename"}, default="content"
+        What the items of ``X`` are.
+    encoding : str, default="utf-8"
+        Encoding of the files read with ``input="filename"``.
+
+    Yields
+    ------
+    str or list of str
+        One document.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is a single string or a 2-D array, or a file line cannot be decoded.
+    TypeError
+        If a document is None, a missing value or not of the expected type; the message
+        gives the document's position in ``X``.
+    """
+    _check_collection(X, input)
+    if input == "filename":
+        for position, path in enumerate(X):
+            if not isinstance(path, (str, os.PathLike)):
+                raise TypeError(
+                    f"with input='filename' every item must be a file path; item {position} "
+                    f"is {_describe(path)}"
+                )
+            yield from _open_lines(os.fspath(path), encoding)
+    elif input == "tokens":
+        for position, doc in enumerate(X):
+            if isinstance(doc, str) or not isinstance(doc, (list, tuple, np.ndarray)):
+                raise TypeError(
+                    f"with input='tokens' every document must be a list of str tokens; "
+                    f"document {position} is {_describe(doc)}"
+                )
+            for offset, token in enumerate(doc):
+                if not isinstance(token, str):
+                    raise TypeError(
+                        f"document {position}, token {offset} is {_describe(token)}; "
+                        "tokens must be str"
+                    )
+            yield list(doc)
+    else:
+        for position, doc in enumerate(X):
+            if not isinstance(doc, str):
+                hint = (
+                    "; pass input='tokens' for pre-tokenized documents"
+                    if isinstance(doc, (list, tuple))
+                    else ""
+                )
+                raise TypeError(
+                    f"document {position} is {_describe(doc)}; every document must be a "
+                    f"str{hint}"
+                )
+            yield doc
+
+
+# ---------------------------------------------------------------------- tokenizers
+
+
+def _word_pre_tokenizer():
+    from tokenizers import Regex, pre_tokenizers
+
+    # Keep the regex matches, drop what lies between them: the same words "word" finds.
+    return pre_tokenizers.Split(Regex(WORD_PATTERN), behavior="removed", invert=True)
+
+
+def _normalizer(lowercase):
+    from tokenizers import normalizers
+
+    steps = [normalizers.NFKC()] + ([normalizers.Lowercase()] if lowercase else [])
+    return normalizers.Sequence(steps)
+
+
+def _train_bpe(texts, vocab_size, lowercase):
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    tokenizer = Tokenizer(models.BPE(unk_token=UNKNOWN_TOKEN))
+    tokenizer.normalizer = _normalizer(lowercase)
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
+        [_word_pre_tokenizer(), pre_tokenizers.Metaspace()]
+    )
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size, special_tokens=[UNKNOWN_TOKEN], show_progress=False
+    )
+    tokenizer.train_from_iterator(texts, trainer)
+    return tokenizer
+
+
+def _wordpiece_from_bpe(bpe, lowercase):
+    """Turn a BPE vocabulary with word-start markers into a WordPiece tokenizer.
+
+    A piece that starts a word drops its marker; any other piece gets the ``##``
+    continuation prefix. Every single character is added in both forms, so no word
+    becomes ``[UNK]`` for want of a letter seen in training.
+    """
+    from tokenizers import Tokenizer, models
+
+    pieces = [UNKNOWN_TOKEN]
+    characters = set()
+    for token, _ in sorted(bpe.get_vocab().items(), key=lambda item: item[1]):
+        if token == UNKNOWN_TOKEN or token == _WORD_START:
+            continue
+        if token.startswith(_WORD_START):
+            pieces.append(token[1:])
+        else:
+            pieces.append("##" + token)
+        characters.update(token.replace(_WORD_START, ""))
+    for character in sorted(characters):
+        pieces += [character, "##" + character]
+    vocab = {}
+    for piece in pieces:
+        vocab.setdefault(piece, len(vocab))
+    tokenizer = Tokenizer(models.WordPiece(vocab, unk_token=UNKNOWN_TOKEN))
+    tokenizer.add_special_tokens([UNKNOWN_TOKEN])
+    tokenizer.normalizer = _normalizer(lowercase)
+    tokenizer.pre_tokenizer = _word_pre_tokenizer()
+    return tokenizer
+
+
+def train_subword_tokenizer(kind, texts, *, vocab_size, lowercase):
+    """Train a Hugging Face subword tokenizer on texts, deterministically.
+
+    Words are first found with the same regular expression as the ``"word"`` tokenizer,
+    then split into subwords. BPE and Unigram mark word-initial pieces with ``\u2581``
+    (as SentencePiece does); WordPiece marks word-inner pieces with ``##``.
+
+    The ``tokenizers`` package's own BPE and WordPiece trainers break ties between
+    equally frequent merges in hash-map order when a continuation prefix is used, so two
+    trainings on the same text can differ. Marking word starts instead keeps BPE training
+    deterministic, and the WordPiece vocabulary is derived from that BPE vocabulary (the
+    package's WordPiece trainer is BPE training too), which keeps it deterministic as well.
+
+    Parameters
+    ----------
+    kind : {"bpe", "wordpiece", "unigram"}
+        The subword model.
+    texts : iterable of str
+        Training texts.
+    vocab_size : int
+        Target size of the subword vocabulary (special tokens included). WordPiece adds
+        the word-initial and word-inner form of every character seen, so it can exceed it.
+    lowercase : bool
+        Lowercase text in the tokenizer's normalizer.
+
+    Returns
+    -------
+    tokenizers.Tokenizer
+        The trained tokenizer, with ``[UNK]`` as its only special token.
+    """
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    if kind == "bpe":
+        return _train_bpe(texts, vocab_size, lowercase)
+    if kind == "wordpiece":
+        return _wordpiece_from_bpe(_train_bpe(texts, vocab_size, lowercase), lowercase)
+    if kind != "unigram":  # pragma: no cover - guarded by parameter validation
+        raise ValueError(f"unknown subword tokenizer {kind!r}")
+    tokenizer = Tokenizer(models.Unigram())
+    tokenizer.normalizer = _normalizer(lowercase)
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
+        [_word_pre_tokenizer(), pre_tokenizers.Metaspace()]
+    )
+    trainer = trainers.UnigramTrainer(
+        vocab_size=vocab_size,
+        special_tokens=[UNKNOWN_TOKEN],
+        unk_token=UNKNOWN_TOKEN,
+        show_progress=False,
+    )
+    tokenizer.train_from_iterator(texts, trainer)
+    return tokenizer
+
+
+def is_hf_tokenizer(obj):
+    """Tell whether ``obj`` behaves like a Hugging Face ``tokenizers.Tokenizer``."""
+    return hasattr(obj, "encode_batch") and hasattr(obj, "get_vocab")
+
+
+def load_tokenizer_file(path):
+    """Load a ``tokenizer.json`` file saved by the ``tokenizers`` package."""
+    from tokenizers import Tokenizer
+
+    try:
+        return Tokenizer.from_file(os.fspath(path))
+    except Exception as exc:  # the Rust side raises plain Exception
+        raise ValueError(f"cannot load tokenizer file {os.fspath(path)!r}: {exc}") from None
+
+
+def special_tokens(tokenizer_):
+    """Tokens that never enter a vocabulary: a Hugging Face tokenizer's special tokens."""
+    if not is_hf_tokenizer(tokenizer_):
+        return frozenset()
+    decoder = tokenizer_.get_added_tokens_decoder()
+    return frozenset(added.content for added in decoder.values() if added.special)
+
+
+def needs_training(tokenizer):
+    """Tell whether the ``tokenizer`` parameter asks for a subword model trained in fit."""
+    return isinstance(tokenizer, str) and tokenizer in SUBWORD_KINDS
+
+
+def make_tokenizer(tokenizer, *, lowercase, input, texts=None, subword_vocab_size=8000):
+    """Build the fitted tokenizer (``tokenizer_``) that the ``tokenizer`` parameter names.
+
+    Parameters
+    ----------
+    tokenizer : str, path, tokenizers.Tokenizer or callable
+        ``"word"``, a subword kind from :data:`SUBWORD_KINDS`, a path to a
+        ``tokenizer.json`` file, a ``tokenizers.Tokenizer`` or a callable ``str -> list``.
+    lowercase : bool
+        Lowercase text (ignored by a given ``tokenizers.Tokenizer`` or file).
+    input : {"content", "tokens", "filename"}
+        What the documents are; a callable cannot split pre-tokenized documents.
+    texts : iterable of str, optional
+        Training texts, needed only when a subword model is trained.
+    subword_vocab_size : int, default=8000
+        Size of a trained subword vocabulary.
+
+    Returns
+    -------
+    object
+        A :class:`WordTokenizer`, a ``tokenizers.Tokenizer`` or the callable itself.
+    """
+    if isinstance(tokenizer, str) and tokenizer == "word":
+        return WordTokenizer(lowercase=lowercase)
+    if needs_training(tokenizer):
+        return train_subword_tokenizer(
+            tokenizer, texts, vocab_size=subword_vocab_size, lowercase=lowercase
+        )
+    if is_hf_tokenizer(tokenizer):
+        return tokenizer
+    if isinstance(tokenizer, (str, os.PathLike)):
+        if not os.path.isfile(tokenizer):
+            raise ValueError(
+                f"tokenizer={tokenizer!r} is neither one of {list(BUILTIN_TOKENIZERS)} "
+                "nor the path of an existing tokenizer.json file"
+            )
+        return load_tokenizer_file(tokenizer)
+    if callable(tokenizer):
+        if input == "tokens":
+            raise ValueError(
+                "a callable tokenizer splits raw text, but input='tokens' says the "
+                "documents are already split; use tokenizer='word' or input='content'"
+            )
+        return tokenizer
+    raise TypeError(f"tokenizer must be a str, path, tokenizers.Tokenizer or callable, "
+                    f"got {type(tokenizer).__name__}")
+
+
+def training_texts(docs, input):
+    """Turn documents into the strings a subword trainer reads (tokens joined by spaces)."""
+    if input == "tokens":
+        return (" ".join(doc) for doc in docs)
+    return docs
+
+
+# ------------------------------------------------------------------------ analysis
+
+
+def _batches(iterable, size):
+    iterator = iter(iterable)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _checked_tokens(result, position):
+    if not isinstance(result, (list, tuple)):
+        raise TypeError(
+            f"the tokenizer returned {_describe(result)} for document {position}; "
+            "it must return a list of str"
+        )
+    for offset, token in enumerate(result):
+        if not isinstance(token, str):
+            raise TypeError(
+                f"the tokenizer returned {_describe(token)} as token {offset} of document "
+                f"{position}; tokens must be str"
+            )
+    return result
+
+
+def analyze(tokenizer_, docs, *, input, lowercase):
+    """Yield the token strings of each document.
+
+    Parameters
+    ----------
+    tokenizer_ : WordTokenizer, tokenizers.Tokenizer or callable
+        A fitted tokenizer from :func:`make_tokenizer`.
+    docs : iterable
+        Documents from :func:`iter_documents`.
+    input : {"content", "tokens", "filename"}
+        What the documents are.
+    lowercase : bool
+        Lowercase pre-split tokens (``input="tokens"``) or text passed to a callable.
+
+    Yields
+    ------
+    list of str
+        The tokens of one document, in order.
+    """
+    if is_hf_tokenizer(tokenizer_):
+        pretokenized = input == "tokens"
+        for batch in _batches(docs, _BATCH_SIZE):
+            for encoding in tokenizer_.encode_batch(
+                batch, is_pretokenized=pretokenized, add_special_tokens=False
+            ):
+                yield encoding.tokens
+    elif input == "tokens":
+        for doc in docs:
+            yield [token.lower() for token in doc] if lowercase else doc
+    elif isinstance(tokenizer_, WordTokenizer):
+        yield from map(tokenizer_, docs)
+    else:
+        for position, doc in enumerate(docs):
+            yield _checked_tokens(tokenizer_(doc.lower() if lowercase else doc), position)

@@ -1,0 +1,5 @@
+"""Small real datasets shipped with skembed."""
+
+from ._fortunes import load_fortunes
+
+__all__ = ["load_fortunes"]

@@ -1,0 +1,54 @@
+"""Shared fixtures: tiny corpora written here, real data read from ../shared/data."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# A tiny corpus for fast unit tests (real sentences, a few repeated tokens).
+TINY_CORPUS = [
+    "The cat sat on the mat.",
+    "The dog sat on the log.",
+    "A cat and a dog are friends; the cat purrs and the dog barks.",
+    "Cats chase mice, dogs chase cats!",
+    "The quick brown fox jumps over the lazy dog.",
+    "Don't count your chickens before they hatch.",
+    "Café au lait, naïve façade: Unicode words count too.",
+    "Numbers like 42 and 3.14 are tokens as well.",
+]
+
+
+def shared_data_dir():
+    """The shared data folder beside the repository, or SKEMBED_SHARED_DATA if set."""
+    override = os.environ.get("SKEMBED_SHARED_DATA")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    path = shared_data_dir()
+    if not path.is_dir():
+        pytest.skip(f"real data not available: {path} does not exist (set SKEMBED_SHARED_DATA)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_corpus():
+    return list(TINY_CORPUS)
+
+
+def read_labelled(path, limit=None):
+    """Read a `label<TAB>text` .tsv.gz file into (texts, labels)."""
+    import gzip
+
+    texts, labels = [], []
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        for number, line in enumerate(lines):
+            if limit is not None and number >= limit:
+                break
+            label, _, text = line.rstrip("\n").partition("\t")
+            texts.append(text)
+            labels.append(label)
+    return texts, labels

@@ -1,0 +1,190 @@
+"""The scikit-learn contract, run for every public estimator.
+
+Add a new estimator to ESTIMATORS (with small settings) and it is covered.
+"""
+
+import copy
+import io
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.utils import estimator_checks
+
+from skembed import OneHotWordEncoder
+from skembed.datasets import load_fortunes
+
+ESTIMATORS = [
+    OneHotWordEncoder(),
+    OneHotWordEncoder(tokenizer="bpe", subword_vocab_size=300),
+]
+
+SKLEARN_CHECKS = [
+    "check_no_attributes_set_in_init",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_estimator_cloneable",
+    "check_estimator_repr",
+    "check_do_not_raise_errors_in_init_or_set_params",
+    "check_mixin_order",
+    "check_valid_tag_types",
+]
+
+
+def _id(estimator):
+    return repr(estimator).replace("\n", "").replace(" ", "")
+
+
+def _dense(matrix):
+    return matrix.toarray() if sp.issparse(matrix) else np.asarray(matrix)
+
+
+def _assert_same_output(a, b):
+    np.testing.assert_array_equal(_dense(a), _dense(b))
+
+
+@pytest.fixture(scope="module")
+def labelled():
+    texts, labels = load_fortunes(subset="train", return_X_y=True)
+    keep = np.isin(labels, ["computers", "politics", "songs-poems"])
+    texts = [t for t, k in zip(texts, keep) if k][:240]
+    return texts, labels[keep][:240]
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
+@pytest.mark.parametrize("check", SKLEARN_CHECKS)
+def test_sklearn_checks(estimator, check):
+    getattr(estimator_checks, check)(type(estimator).__name__, clone(estimator))
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
+def test_default_constructible(estimator):
+    estimator_checks.check_parameters_default_constructible(
+        type(estimator).__name__, type(estimator)()
+    )
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
+def test_fit_leaves_params_unchanged(estimator, tiny_corpus):
+    estimator = clone(estimator)
+    before = copy.deepcopy(estimator.get_params())
+    estimator.fit(tiny_corpus)
+    after = estimator.get_params()
+    assert before.keys() == after.keys()
+    for name in before:
+        assert repr(before[name]) == repr(after[name]), name
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
+def test_not_fitted_error(estimator, tiny_corpus):
+    with pytest.raises(NotFittedError):
+        clone(estimator).transform(tiny_corpus)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
+def test_bare_string_is_rejected(estimator, tiny_corpus):
+    with pytest.raises(ValueError, match="iterable over raw text documents"):
+        clone(estimator).fit("a single document")
+    fitted = clone(estimator).fit(tiny_corpus)
+    with pytest.raises(ValueError, match="iterable over raw text documents"):
+        fitted.transform("a single document")
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
+def test_failed_fit_leaves_no_fitted_attributes(estimator, tiny_corpus):
+    estimator = clone(estimator).fit(tiny_corpus)
+    with pytest.raises(TypeError, match="document 2"):
+        estimator.fit(["fine", "also fine", None])
+    assert not [name for name in vars(estimator) if name.endswith("_")]
+    with pytest.raises(NotFittedError):
+        estimator.transform(tiny_corpus)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
+def test_one_shot_generator_and_fit_transform(estimator, tiny_corpus):
+    from_list = clone(estimator).fit(tiny_corpus).transform(tiny_corpus)
+    from_generator = clone(estimator).fit(doc for doc in tiny_corpus).transform(tiny_corpus)
+    fit_transformed = clone(estimator).fit_transform(doc for doc in tiny_corpus)
+    _assert_same_output(from_list, from_generator)
+    _assert_same_output(from_list, fit_transformed)
+    assert from_list.shape[0] == len(tiny_corpus)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
+def test_pickle_and_joblib_round_trip(estimator, tiny_corpus):
+    fitted = clone(estimator).fit(tiny_corpus)
+    expected = fitted.transform(tiny_corpus)
+    restored = pickle.loads(pickle.dumps(fitted))
+    _assert_same_output(expected, restored.transform(tiny_corpus))
+    buffer = io.BytesIO()
+    joblib.dump(fitted, buffer)
+    buffer.seek(0)
+    _assert_same_output(expected, joblib.load(buffer).transform(tiny_corpus))
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
+def test_clone_and_refit_is_reproducible(estimator, tiny_corpus):
+    params = {"random_state": 0, "n_jobs": 1}
+    estimator = clone(estimator).set_params(
+        **{k: v for k, v in params.items() if k in estimator.get_params()}
+    )
+    first = estimator.fit(tiny_corpus).transform(tiny_corpus)
+    second = clone(estimator).fit(tiny_corpus).transform(tiny_corpus)
+    _assert_same_output(first, second)
+    assert clone(estimator).fit(tiny_corpus).vocabulary_ == estimator.vocabulary_
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
+def test_pipeline_grid_search(estimator, labelled):
+    texts, labels = labelled
+    pipeline = make_pipeline(clone(estimator), LogisticRegression(max_iter=1000))
+    step = pipeline.steps[0][0]
+    search = GridSearchCV(pipeline, {f"{step}__min_count": [1, 2]}, cv=2, n_jobs=2)
+    search.fit(texts, labels)
+    assert search.best_params_[f"{step}__min_count"] in (1, 2)
+    # Three balanced-ish topics: far above the 1/3 chance level.
+    assert search.score(texts, labels) > 0.6
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
+def test_set_output_pandas(estimator, tiny_corpus):
+    pd = pytest.importorskip("pandas")
+    fitted = clone(estimator).fit(tiny_corpus)
+    output = fitted.transform(tiny_corpus)
+    if sp.issparse(output):
+        # Sparse output opts out of set_output, as scikit-learn's vectorizers do.
+        assert not hasattr(fitted, "set_output")
+        return
+    frame = clone(estimator).set_output(transform="pandas").fit(tiny_corpus).transform(tiny_corpus)
+    assert isinstance(frame, pd.DataFrame)
+    assert list(frame.columns) == list(fitted.get_feature_names_out())
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
+def test_feature_names_match_output(estimator, tiny_corpus):
+    fitted = clone(estimator).fit(tiny_corpus)
+    names = fitted.get_feature_names_out()
+    assert len(names) == fitted.transform(tiny_corpus[:2]).shape[1]
+    assert all(isinstance(name, str) for name in names)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
+def test_invalid_parameter_is_named(estimator, tiny_corpus):
+    from skembed._compat import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="min_count"):
+        clone(estimator).set_params(min_count=-1).fit(tiny_corpus)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
+def test_tags(estimator):
+    tags = estimator.__sklearn_tags__()
+    assert tags.input_tags.string
+    assert not tags.input_tags.two_d_array
