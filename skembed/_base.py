@@ -186,15 +186,17 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
                 f"the {n_documents} documents contain no tokens for tokenizer="
                 f"{self.tokenizer!r}; there is nothing to build a vocabulary from"
             )
-        if builder.n_distinct_seen == 0:
-            return (
-                f"the vocabulary is empty: max_vocab_size={self.max_vocab_size} pruned "
-                "every token while counting; raise max_vocab_size"
-            )
         token, count = builder.most_frequent()
+        pruned = (
+            f" after max_vocab_size={self.max_vocab_size} had forgotten {builder.n_pruned} "
+            "rare tokens while counting"
+            if builder.n_pruned
+            else ""
+        )
         return (
-            f"the vocabulary is empty: min_count={self.min_count} removed every token "
+            f"the vocabulary is empty: min_count={self.min_count} removed every token{pruned} "
             f"(the most frequent, {token!r}, occurs {count} times); lower min_count"
+            + (" or raise max_vocab_size" if builder.n_pruned else "")
         )
 
     # ---------------------------------------------------------------- transform

@@ -14,6 +14,7 @@ Three layers, each usable alone:
 """
 
 import gzip
+import json
 import math
 import os
 import re
@@ -28,6 +29,7 @@ BUILTIN_TOKENIZERS = ("word", *SUBWORD_KINDS)
 UNKNOWN_TOKEN = "[UNK]"
 _WORD_START = "\u2581"  # Metaspace's word-start marker
 _BATCH_SIZE = 2048
+_UNIGRAM_SCORE_DECIMALS = 6
 
 
 class WordTokenizer:
@@ -296,6 +298,16 @@ def train_subword_tokenizer(kind, texts, *, vocab_size, lowercase):
         show_progress=False,
     )
     tokenizer.train_from_iterator(texts, trainer)
+    # The trainer sums floats and orders equal scores in hash-map order, so scores wobble
+    # in their last bits and ties swap places from run to run; rounding the scores and
+    # sorting the pieces makes the model reproducible.
+    state = json.loads(tokenizer.model.__getstate__())
+    unknown = state["vocab"][state["unk_id"]][0]
+    pieces = sorted(
+        ((piece, round(score, _UNIGRAM_SCORE_DECIMALS)) for piece, score in state["vocab"]),
+        key=lambda item: (item[0] != unknown, -item[1], item[0]),
+    )
+    tokenizer.model = models.Unigram(pieces, unk_id=0, byte_fallback=False)
     return tokenizer
 
 

@@ -106,7 +106,8 @@ class VocabularyBuilder:
 
     With ``max_vocab_size``, the number of distinct tokens held while counting is bounded
     as word2vec does it: whenever it exceeds the bound, every token seen at most
-    ``min_reduce`` times so far is forgotten and ``min_reduce`` grows by one. A forgotten
+    ``min_reduce`` times so far is forgotten and ``min_reduce`` grows by one. The bound is
+    checked every 8192 tokens, so it can be passed by at most that many tokens. A forgotten
     token that comes back starts counting from zero, and its earlier occurrences are not
     part of the encoded corpus, so counts and corpus always agree.
 
@@ -142,10 +143,12 @@ class VocabularyBuilder:
         if self.max_vocab_size is None:
             self._buffer.extend(map(lookup, tokens))
         else:
-            for start in range(0, max(len(tokens), 1), _PRUNE_SLICE):
-                self._buffer.extend(map(lookup, tokens[start : start + _PRUNE_SLICE]))
+            for start in range(0, len(tokens), _PRUNE_SLICE):
+                # Prune before adding, as word2vec does on the next new word, so the tokens
+                # of the last slice always survive to the end of counting.
                 if len(self._index) > self._limit():
                     self._prune()
+                self._buffer.extend(map(lookup, tokens[start : start + _PRUNE_SLICE]))
         self._lengths.append(len(tokens))
         self.n_tokens_seen += len(tokens)
         if len(self._buffer) >= _FLUSH_TOKENS:
