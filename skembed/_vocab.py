@@ -58,7 +58,7 @@ class EncodedCorpus:
         return np.diff(self.offsets)
 
     def known(self):
-        """The same documents without their unknown (``-1``) tokens."""
+        """Return the same documents without their unknown (``-1``) tokens."""
         keep = self.ids >= 0
         if keep.all():
             return self
@@ -230,7 +230,7 @@ class VocabularyBuilder:
         return len(self._index) - len(self._exclude)
 
     def most_frequent(self):
-        """The most frequent token held and its count, or None when nothing was seen."""
+        """Return the most frequent token held and its count (None if nothing was seen)."""
         self._update_counts()
         best = None
         for token, pid in self._index.items():

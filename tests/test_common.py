@@ -54,7 +54,7 @@ def _assert_same_output(a, b):
 def labelled():
     texts, labels = load_fortunes(subset="train", return_X_y=True)
     keep = np.isin(labels, ["computers", "politics", "songs-poems"])
-    texts = [t for t, k in zip(texts, keep) if k][:240]
+    texts = [t for t, k in zip(texts, keep, strict=True) if k][:240]
     return texts, labels[keep][:240]
 
 

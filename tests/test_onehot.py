@@ -3,12 +3,11 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from conftest import read_labelled
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from skembed import OneHotWordEncoder
-
-from conftest import read_labelled
 
 
 def test_transform_marks_presence_or_counts(tiny_corpus):
