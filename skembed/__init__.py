@@ -3,10 +3,12 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from ._onehot import OneHotWordEncoder
+from ._vectors import Vectors
+from ._word2vec import Word2VecTransformer
 
 try:
     __version__ = version("skembed")
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
 
-__all__ = ["OneHotWordEncoder", "__version__"]
+__all__ = ["OneHotWordEncoder", "Vectors", "Word2VecTransformer", "__version__"]

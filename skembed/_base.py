@@ -8,28 +8,33 @@ frequent tokens it keeps in ``_max_vocabulary``.
 """
 
 import os
-from numbers import Integral
+from numbers import Integral, Real
 
-from sklearn.base import BaseEstimator, TransformerMixin
+import numpy as np
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, StrOptions
+from ._kernels._pooling import MAX, SIF, WEIGHTED_MEAN, WEIGHTED_SUM, pool_documents
 from ._tokenize import (
     BUILTIN_TOKENIZERS,
+    DocumentAnalyzer,
     analyze,
+    is_hf_tokenizer,
     iter_documents,
     make_tokenizer,
     needs_training,
     special_tokens,
     training_texts,
 )
+from ._vectors import Vectors
 from ._vocab import VocabularyBuilder, encode
 
 
 class _BaseTextEstimator(TransformerMixin, BaseEstimator):
     """Base class for estimators that learn a token vocabulary from raw documents.
 
-    Subclasses implement ``_fit_encoded(vocabulary, corpus)``, returning a dict of the
+    Subclasses implement ``_fit_encoded(vocabulary, corpus, tokenizer_)``, returning a dict of the
     fitted attributes they add, and ``_transform_encoded(corpus)``, and may override
     ``_max_vocabulary()``. ``fit``, ``fit_transform`` and ``transform`` live here.
     """
@@ -104,7 +109,7 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
                 "vocabulary_": vocabulary.index(),
                 "counts_": vocabulary.counts,
             }
-            fitted.update(self._fit_encoded(vocabulary, corpus))
+            fitted.update(self._fit_encoded(vocabulary, corpus, tokenizer_))
         except BaseException:
             # A failed (or interrupted) fit leaves an unfitted estimator, never a mix of
             # old and new attributes.
@@ -123,7 +128,7 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
         """How many of the most frequent tokens to keep (None keeps all)."""
         return None
 
-    def _fit_encoded(self, vocabulary, corpus):
+    def _fit_encoded(self, vocabulary, corpus, tokenizer_):
         """Learn from the encoded corpus (unknown tokens as -1); return fitted attributes."""
         return {}
 
@@ -225,12 +230,7 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
         if tokenizer_ is None:
             tokenizer_ = make_tokenizer(self.tokenizer, lowercase=self.lowercase, input=self.input)
         input_kind = "tokens" if self.input == "tokens" else "content"
-
-        def analyzer(doc):
-            docs = iter_documents([doc], input_kind)
-            return next(analyze(tokenizer_, docs, input=input_kind, lowercase=self.lowercase))
-
-        return analyzer
+        return DocumentAnalyzer(tokenizer_, input=input_kind, lowercase=self.lowercase)
 
     def _feature_tokens(self):
         """Vocabulary tokens in id order."""
@@ -244,3 +244,108 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+_POOLING_MODES = {"mean": WEIGHTED_MEAN, "sum": WEIGHTED_SUM, "max": MAX, "tfidf": WEIGHTED_MEAN,
+                  "sif": SIF}
+
+
+class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
+    """Base class for dense embeddings: trains token vectors, pools them per document.
+
+    Subclasses implement ``_train(vocabulary, corpus, seeds)``, which gets the encoded
+    training corpus without unknown tokens and returns ``(matrix, fitted)``: the token
+    vectors in vocabulary order and a dict of extra fitted attributes.
+
+    Pooling statistics (IDF weights, SIF weights and the SIF common component) are fitted
+    on the training documents for every ``pooling``, so changing ``pooling`` with
+    ``set_params`` after ``fit`` needs no refit.
+    """
+
+    _parameter_constraints = {
+        **_BaseTextEstimator._parameter_constraints,
+        "pooling": [StrOptions(set(_POOLING_MODES))],
+        "norm": [StrOptions({"l2"}), None],
+        "sif_smoothing": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def _fit_encoded(self, vocabulary, corpus, tokenizer_):
+        matrix, fitted = self._train(vocabulary, corpus.known())
+        analyzer = None
+        if is_hf_tokenizer(tokenizer_):
+            analyzer = DocumentAnalyzer(tokenizer_, lowercase=self.lowercase)
+        vectors = Vectors(vocabulary.tokens, matrix, vocabulary.counts, analyzer=analyzer)
+        fitted.update(self._fit_pooling(vectors, corpus))
+        fitted["vectors_"] = vectors
+        fitted["_n_features_out"] = vectors.vector_size
+        return fitted
+
+    def _fit_pooling(self, vectors, corpus):
+        n_documents = corpus.n_documents
+        n_tokens = len(vectors)
+        rows = np.repeat(np.arange(n_documents, dtype=np.int64), corpus.lengths)
+        known = corpus.ids >= 0
+        pairs = np.unique(rows[known] * n_tokens + corpus.ids[known])
+        document_frequency = np.bincount(pairs % n_tokens, minlength=n_tokens)
+        # scikit-learn's smoothed IDF: as if one extra document held every token once.
+        idf = np.log((1.0 + n_documents) / (1.0 + document_frequency)) + 1.0
+        frequency = vectors.counts / vectors.counts.sum()
+        sif_weights = self.sif_smoothing / (self.sif_smoothing + frequency)
+        pooled = np.zeros((n_documents, vectors.vector_size), dtype=np.float64)
+        pool_documents(vectors.vectors, corpus.ids, corpus.offsets, sif_weights, SIF, pooled)
+        # The common component is the top right singular vector of the pooled training
+        # documents (uncentred, as in Arora et al.); eigh of the small Gram matrix finds it.
+        eigenvalues, eigenvectors = np.linalg.eigh(pooled.T @ pooled)
+        component = eigenvectors[:, -1] if eigenvalues[-1] > 0 else np.zeros(pooled.shape[1])
+        return {
+            "idf_": idf.astype(np.float32),
+            "sif_weights_": sif_weights.astype(np.float32),
+            "sif_component_": component.astype(np.float32),
+        }
+
+    def _pool(self, corpus, vectors):
+        check_is_fitted(self)
+        if self.pooling == "tfidf":
+            weights = self.idf_
+        elif self.pooling == "sif":
+            weights = self.sif_weights_
+        else:
+            weights = np.ones(len(vectors), dtype=np.float32)
+        out = np.zeros((corpus.n_documents, vectors.shape[1]), dtype=np.float32)
+        pool_documents(vectors, corpus.ids, corpus.offsets, weights,
+                       _POOLING_MODES[self.pooling], out)
+        if self.pooling == "sif":
+            out -= np.outer(out @ self.sif_component_, self.sif_component_)
+        if self.norm == "l2":
+            norms = np.linalg.norm(out, axis=1, keepdims=True)
+            np.divide(out, norms, out=out, where=norms > 0)
+        return out
+
+    def _transform_encoded(self, corpus):
+        return self._pool(corpus, self.vectors_.vectors)
+
+    def unknown_token_rate(self, X, per_document=False):
+        """Fraction of the tokens of X that are not in the vocabulary (and so ignored).
+
+        Parameters
+        ----------
+        X : iterable of str, iterable of list of str, or iterable of paths
+            Documents, as set by ``input``.
+        per_document : bool, default=False
+            Return one fraction per document (0 for an empty document) instead of the
+            fraction over all tokens.
+
+        Returns
+        -------
+        float or ndarray of float64
+        """
+        corpus = self._encode_documents(X)
+        unknown = (corpus.ids < 0).astype(np.float64)
+        if not per_document:
+            return float(unknown.mean()) if len(unknown) else 0.0
+        before = np.concatenate([[0.0], np.cumsum(unknown)])
+        totals = before[corpus.offsets[1:]] - before[corpus.offsets[:-1]]
+        lengths = corpus.lengths
+        rates = np.zeros(corpus.n_documents)
+        np.divide(totals, lengths, out=rates, where=lengths > 0)
+        return rates

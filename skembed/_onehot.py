@@ -139,7 +139,7 @@ class OneHotWordEncoder(_BaseTextEstimator, auto_wrap_output_keys=None):
             raise ValueError(f"dtype={self.dtype!r} is not a numeric type")
         return dtype
 
-    def _fit_encoded(self, vocabulary, corpus):
+    def _fit_encoded(self, vocabulary, corpus, tokenizer_):
         self._output_dtype()  # fail in fit, not in the first transform
         return {}
 

@@ -418,6 +418,30 @@ def _checked_tokens(result, position):
     return result
 
 
+class DocumentAnalyzer:
+    """Split one document into tokens with a fitted tokenizer (picklable).
+
+    Parameters
+    ----------
+    tokenizer_ : WordTokenizer, tokenizers.Tokenizer or callable
+        A fitted tokenizer.
+    input : {"content", "tokens"}, default="content"
+        Whether a document is raw text or a list of str tokens.
+    lowercase : bool, default=True
+        As for :func:`analyze`.
+    """
+
+    def __init__(self, tokenizer_, input="content", lowercase=True):
+        self.tokenizer_ = tokenizer_
+        self.input = input
+        self.lowercase = lowercase
+
+    def __call__(self, doc):
+        """Return the tokens of one document."""
+        docs = iter_documents([doc], self.input)
+        return next(analyze(self.tokenizer_, docs, input=self.input, lowercase=self.lowercase))
+
+
 def analyze(tokenizer_, docs, *, input, lowercase):
     """Yield the token strings of each document.
 

@@ -1,0 +1,1 @@
+"""Compiled numba kernels. Arrays and scalars in, arrays out; no estimator code here."""

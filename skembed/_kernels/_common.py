@@ -1,0 +1,124 @@
+"""Small numba building blocks shared by the training kernels.
+
+Random numbers come from explicit xorshift64* states (one ``uint64[1]`` array per work
+block), never from ``np.random`` inside numba, whose state is separate from NumPy's.
+"""
+
+import numba
+import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+# Sigmoid arguments are clipped to this range, as in the word2vec C tool's table.
+MAX_EXP = 6.0
+# Floor for probabilities inside a logarithm, so a loss can never be infinite.
+_LOG_FLOOR = 1e-7
+
+
+@numba.njit(cache=True, inline="always")
+def next_random(state):
+    """Advance an xorshift64* state held in ``state[0]`` and return 64 random bits."""
+    x = state[0]
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    state[0] = x
+    return x * np.uint64(2685821657736338717)
+
+
+@numba.njit(cache=True, inline="always")
+def uniform(state):
+    """Return a float64 uniform in [0, 1) from the top 53 random bits."""
+    return (next_random(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@numba.njit(cache=True, inline="always")
+def below(state, n):
+    """Return an integer uniform in [0, n) (multiply-shift on the top 32 bits)."""
+    return np.int64(((next_random(state) >> np.uint64(32)) * np.uint64(n)) >> np.uint64(32))
+
+
+@numba.njit(cache=True, inline="always")
+def sample_alias(state, accept, alias):
+    """Draw from a Walker alias table: a uniform column, kept or sent to its alias."""
+    bits = next_random(state)
+    column = np.int64(((bits >> np.uint64(32)) * np.uint64(len(accept))) >> np.uint64(32))
+    coin = (bits & np.uint64(0xFFFFFFFF)) * (1.0 / 4294967296.0)
+    if coin < accept[column]:
+        return column
+    return np.int64(alias[column])
+
+
+@numba.njit(cache=True, inline="always")
+def clipped_sigmoid(x):
+    """Return the exact logistic function of x clipped to [-MAX_EXP, MAX_EXP], in float32."""
+    x = np.float32(min(max(x, -MAX_EXP), MAX_EXP))
+    return np.float32(1.0) / (np.float32(1.0) + np.exp(-x))
+
+
+@numba.njit(cache=True, inline="always")
+def neg_log(p):
+    """Return -log(p) with p floored, so a loss term is always finite."""
+    return -np.log(max(p, np.float32(_LOG_FLOOR)))
+
+
+@numba.njit(cache=True, fastmath=True)
+def dot_row(x, matrix, row):
+    """Return the dot product of vector x with matrix[row] (a float32 reduction)."""
+    total = np.float32(0.0)
+    for k in range(x.shape[0]):
+        total += x[k] * matrix[row, k]
+    return total
+
+
+@numba.njit(cache=True)
+def add_scaled_row(target, scale, matrix, row):
+    """Add scale * matrix[row] to the vector target, in place."""
+    for k in range(target.shape[0]):
+        target[k] += scale * matrix[row, k]
+
+
+@numba.njit(cache=True)
+def add_scaled_to_row(matrix, row, scale, x):
+    """Add scale * x to matrix[row], in place."""
+    for k in range(x.shape[0]):
+        matrix[row, k] += scale * x[k]
+
+
+@intrinsic
+def prefetch_row(typingctx, matrix, row):
+    """Ask the CPU to start loading every cache line of ``matrix[row]`` (for writing).
+
+    Rows of the output weights are read at random; fetching them before the arithmetic
+    that needs them hides part of the memory latency. A hint only: results are unchanged.
+    """
+    signature = types.void(matrix, row)
+
+    def codegen(context, builder, sig, args):
+        matrix_type = sig.args[0]
+        array = context.make_array(matrix_type)(context, builder, args[0])
+        zero = context.get_constant(types.intp, 0)
+        index = context.cast(builder, args[1], sig.args[1], types.intp)
+        start = cgutils.get_item_pointer(context, builder, matrix_type, array, [index, zero])
+        byte_pointer = ir.IntType(8).as_pointer()
+        int32 = ir.IntType(32)
+        prefetch = cgutils.get_or_insert_function(
+            builder.module,
+            ir.FunctionType(ir.VoidType(), [byte_pointer, int32, int32, int32]),
+            "llvm.prefetch.p0i8",
+        )
+        base = builder.bitcast(start, byte_pointer)
+        row_bytes = builder.mul(
+            builder.extract_value(array.shape, 1),
+            context.get_constant(types.intp, matrix_type.dtype.bitwidth // 8),
+        )
+        line = context.get_constant(types.intp, 64)
+        with cgutils.for_range_slice(builder, zero, row_bytes, line) as (offset, _):
+            # rw=1 (write), locality=3 (keep in all cache levels), cache type=1 (data)
+            builder.call(prefetch, [builder.gep(base, [offset]), ir.Constant(int32, 1),
+                                    ir.Constant(int32, 3), ir.Constant(int32, 1)])
+        return context.get_dummy_value()
+
+    return signature, codegen

@@ -1,0 +1,241 @@
+"""word2vec training kernels: one epoch of skip-gram or CBOW over the encoded corpus.
+
+The corpus arrives as token ids (known tokens only) cut into sentences of at most
+``MAX_SENTENCE_LENGTH`` tokens, and sentences grouped into work blocks. ``prange`` runs
+one worker per thread; worker ``w`` takes blocks ``w, w + n_workers, ...``, so workers
+stay near each other in the corpus, and they update the shared weights without locks
+(Hogwild), as the word2vec C tool and gensim do. With one worker the blocks run in order
+and a fit is bit-for-bit reproducible. Each block has its own random state, derived by
+the Python driver; the blocks do not depend on the number of workers.
+
+The output layer is either negative sampling (``W_out`` has one row per token) or
+hierarchical softmax (``W_out`` has one row per inner node of the Huffman tree).
+"""
+
+import numba
+import numpy as np
+
+from ._common import (
+    add_scaled_row,
+    add_scaled_to_row,
+    below,
+    clipped_sigmoid,
+    dot_row,
+    neg_log,
+    prefetch_row,
+    sample_alias,
+    uniform,
+)
+
+MAX_SENTENCE_LENGTH = 10_000
+
+
+@numba.njit(cache=True)
+def negative_sampling_update(h, grad, target, W_out, accept, alias, negative, alpha, state,
+                             compute_loss, rows):
+    """Train ``h`` to predict ``target`` against ``negative`` noise tokens.
+
+    Updates the output rows in place and accumulates the gradient for ``h`` into
+    ``grad``. ``rows`` is scratch space for ``negative + 1`` ids. Returns the loss
+    ``-log s(u.h) - sum log s(-u_k.h)`` (0 if not computed).
+    """
+    # Draw the noise tokens first and prefetch every row, then do the arithmetic.
+    rows[0] = target
+    prefetch_row(W_out, target)
+    for draw in range(1, negative + 1):
+        rows[draw] = sample_alias(state, accept, alias)
+        prefetch_row(W_out, rows[draw])
+    loss = 0.0
+    for draw in range(negative + 1):
+        row = rows[draw]
+        if draw > 0 and row == target:
+            continue
+        label = np.float32(1.0) if draw == 0 else np.float32(0.0)
+        p = clipped_sigmoid(dot_row(h, W_out, row))
+        g = np.float32((label - p) * alpha)
+        if compute_loss:
+            loss += neg_log(p if draw == 0 else np.float32(1.0) - p)
+        add_scaled_row(grad, g, W_out, row)
+        add_scaled_to_row(W_out, row, g, h)
+    return loss
+
+
+@numba.njit(cache=True)
+def hierarchical_softmax_update(h, grad, target, W_out, codes, points, lengths, alpha,
+                                compute_loss):
+    """Train ``h`` to follow the Huffman path of ``target``, one binary decision a node.
+
+    Returns the loss: the sum over the path of ``-log`` of the probability of the branch
+    taken (0 if not computed).
+    """
+    for depth in range(lengths[target]):
+        prefetch_row(W_out, points[target, depth])
+    loss = 0.0
+    for depth in range(lengths[target]):
+        node = points[target, depth]
+        code = codes[target, depth]
+        p = clipped_sigmoid(dot_row(h, W_out, node))
+        g = np.float32((1.0 - code - p) * alpha)
+        if compute_loss:
+            loss += neg_log(1.0 - p if code else p)
+        add_scaled_row(grad, g, W_out, node)
+        add_scaled_to_row(W_out, node, g, h)
+    return loss
+
+
+@numba.njit(cache=True)
+def subsample(ids, start, stop, keep_prob, state, out):
+    """Copy ids[start:stop] into out, dropping each token with 1 - keep_prob[token]."""
+    n = 0
+    for i in range(start, stop):
+        token = ids[i]
+        keep = keep_prob[token]
+        if keep < 1.0 and keep < uniform(state):
+            continue
+        out[n] = token
+        n += 1
+    return n
+
+
+@numba.njit(cache=True)
+def learning_rate(alpha_start, alpha_end, epoch, epochs, tokens_before, total_tokens):
+    """Linear decay from alpha_start to alpha_end over all epochs' tokens."""
+    progress = (epoch * total_tokens + tokens_before) / max(epochs * total_tokens, 1)
+    return max(alpha_end, alpha_start - (alpha_start - alpha_end) * progress)
+
+
+@numba.njit(cache=True, nogil=True)
+def skipgram_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
+                   tokens_before, total_tokens, keep_prob, accept, alias, codes, points,
+                   lengths, hierarchical, window, negative, shrink_windows, alpha_start,
+                   alpha_end, epoch, epochs, seed, compute_loss):
+    """Train skip-gram on sentences [first_sentence, end_sentence); return (loss, examples).
+
+    As in the C tool and gensim, each context token's input vector predicts the center.
+    """
+    state = np.empty(1, dtype=np.uint64)
+    state[0] = seed
+    grad = np.empty(W_in.shape[1], dtype=np.float32)
+    sentence = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
+    rows = np.empty(negative + 1, dtype=np.int64)
+    loss = 0.0
+    examples = 0
+    for s in range(first_sentence, end_sentence):
+        start, stop = sentence_offsets[s], sentence_offsets[s + 1]
+        alpha = learning_rate(alpha_start, alpha_end, epoch, epochs, tokens_before,
+                              total_tokens)
+        tokens_before += stop - start
+        n = subsample(ids, start, stop, keep_prob, state, sentence)
+        for i in range(n):
+            center = sentence[i]
+            span = window - below(state, window) if shrink_windows else window
+            for j in range(max(0, i - span), min(n, i + span + 1)):
+                if j == i:
+                    continue
+                context = sentence[j]
+                grad[:] = 0.0
+                h = W_in[context]
+                if hierarchical:
+                    loss += hierarchical_softmax_update(
+                        h, grad, center, W_out, codes, points, lengths, alpha, compute_loss)
+                else:
+                    loss += negative_sampling_update(
+                        h, grad, center, W_out, accept, alias, negative, alpha, state,
+                        compute_loss, rows)
+                add_scaled_to_row(W_in, context, np.float32(1.0), grad)
+                examples += 1
+    return loss, examples
+
+
+@numba.njit(cache=True, nogil=True)
+def cbow_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
+               tokens_before, total_tokens, keep_prob, accept, alias, codes, points, lengths,
+               hierarchical, window, negative, shrink_windows, cbow_mean, alpha_start,
+               alpha_end, epoch, epochs, seed, compute_loss):
+    """Train CBOW on sentences [first_sentence, end_sentence); return (loss, examples).
+
+    The mean (or sum) of the context vectors predicts the center; its gradient goes,
+    whole, to every context token, as in the word2vec C tool.
+    """
+    dim = W_in.shape[1]
+    state = np.empty(1, dtype=np.uint64)
+    state[0] = seed
+    grad = np.empty(dim, dtype=np.float32)
+    hidden = np.empty(dim, dtype=np.float32)
+    sentence = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
+    rows = np.empty(negative + 1, dtype=np.int64)
+    loss = 0.0
+    examples = 0
+    for s in range(first_sentence, end_sentence):
+        start, stop = sentence_offsets[s], sentence_offsets[s + 1]
+        alpha = learning_rate(alpha_start, alpha_end, epoch, epochs, tokens_before,
+                              total_tokens)
+        tokens_before += stop - start
+        n = subsample(ids, start, stop, keep_prob, state, sentence)
+        for i in range(n):
+            center = sentence[i]
+            span = window - below(state, window) if shrink_windows else window
+            lo, hi = max(0, i - span), min(n, i + span + 1)
+            if hi - lo < 2:
+                continue
+            hidden[:] = 0.0
+            for j in range(lo, hi):
+                if j != i:
+                    add_scaled_row(hidden, np.float32(1.0), W_in, sentence[j])
+            if cbow_mean:
+                hidden *= np.float32(1.0 / (hi - lo - 1))
+            grad[:] = 0.0
+            if hierarchical:
+                loss += hierarchical_softmax_update(
+                    hidden, grad, center, W_out, codes, points, lengths, alpha, compute_loss)
+            else:
+                loss += negative_sampling_update(
+                    hidden, grad, center, W_out, accept, alias, negative, alpha, state,
+                    compute_loss, rows)
+            for j in range(lo, hi):
+                if j != i:
+                    add_scaled_to_row(W_in, sentence[j], np.float32(1.0), grad)
+            examples += 1
+    return loss, examples
+
+
+@numba.njit(parallel=True, nogil=True, cache=True)
+def skipgram_epoch(W_in, W_out, ids, sentence_offsets, block_bounds, block_token_starts,
+                   total_tokens, keep_prob, accept, alias, codes, points, lengths,
+                   hierarchical, window, negative, shrink_windows, alpha_start, alpha_end,
+                   epoch, epochs, seeds, compute_loss, block_loss, block_examples, n_workers):
+    """Run one skip-gram epoch; per-block loss and example counts go to the output arrays.
+
+    Worker ``w`` trains blocks ``w, w + n_workers, ...`` in order, so the workers move
+    through the corpus side by side (as gensim's job queue does) and one worker replays
+    the corpus order exactly.
+    """
+    n_blocks = len(block_bounds) - 1
+    for worker in numba.prange(n_workers):
+        for block in range(worker, n_blocks, n_workers):
+            block_loss[block], block_examples[block] = skipgram_block(
+                W_in, W_out, ids, sentence_offsets, block_bounds[block],
+                block_bounds[block + 1], block_token_starts[block], total_tokens, keep_prob,
+                accept, alias, codes, points, lengths, hierarchical, window, negative,
+                shrink_windows, alpha_start, alpha_end, epoch, epochs, seeds[block],
+                compute_loss)
+
+
+@numba.njit(parallel=True, nogil=True, cache=True)
+def cbow_epoch(W_in, W_out, ids, sentence_offsets, block_bounds, block_token_starts,
+               total_tokens, keep_prob, accept, alias, codes, points, lengths, hierarchical,
+               window, negative, shrink_windows, cbow_mean, alpha_start, alpha_end, epoch,
+               epochs, seeds, compute_loss, block_loss, block_examples, n_workers):
+    """Run one CBOW epoch; per-block loss and example counts go to the output arrays.
+
+    Blocks are shared among workers as in :func:`skipgram_epoch`.
+    """
+    n_blocks = len(block_bounds) - 1
+    for worker in numba.prange(n_workers):
+        for block in range(worker, n_blocks, n_workers):
+            block_loss[block], block_examples[block] = cbow_block(
+                W_in, W_out, ids, sentence_offsets, block_bounds[block],
+                block_bounds[block + 1], block_token_starts[block], total_tokens, keep_prob,
+                accept, alias, codes, points, lengths, hierarchical, window, negative,
+                shrink_windows, cbow_mean, alpha_start, alpha_end, epoch, epochs,
+                seeds[block], compute_loss)

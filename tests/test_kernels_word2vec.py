@@ -1,0 +1,197 @@
+"""The word2vec kernels against a plain NumPy reference on tiny inputs.
+
+Randomness is switched off so the reference can replay every update: no sub-sampling
+(keep probability 1), fixed windows, and a noise table whose every draw is one token.
+"""
+
+import numpy as np
+import pytest
+
+from skembed._blocks import make_blocks
+from skembed._kernels._word2vec import (
+    MAX_SENTENCE_LENGTH,
+    cbow_epoch,
+    hierarchical_softmax_update,
+    negative_sampling_update,
+    skipgram_epoch,
+)
+from skembed._vocab import huffman_tree
+
+DIM = 4
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -6.0, 6.0)))
+
+
+def _ns_reference(h, target, W_out, noise, negative, alpha):
+    grad = np.zeros_like(h)
+    loss = 0.0
+    for draw in range(negative + 1):
+        row, label = (target, 1.0) if draw == 0 else (noise, 0.0)
+        if draw and row == target:
+            continue
+        p = _sigmoid(np.float32(h @ W_out[row]))
+        g = np.float32((label - p) * alpha)
+        loss += -np.log(p if label else 1 - p)
+        grad += g * W_out[row]
+        W_out[row] += g * h
+    return grad, loss
+
+
+def _hs_reference(h, target, W_out, codes, points, lengths, alpha):
+    grad = np.zeros_like(h)
+    loss = 0.0
+    for depth in range(lengths[target]):
+        node, code = points[target, depth], codes[target, depth]
+        p = _sigmoid(np.float32(h @ W_out[node]))
+        g = np.float32((1.0 - code - p) * alpha)
+        loss += -np.log(1 - p if code else p)
+        grad += g * W_out[node]
+        W_out[node] += g * h
+    return grad, loss
+
+
+def _reference_epoch(arch, hierarchical, W_in, W_out, sentences, window, noise, negative,
+                     tables, alpha, cbow_mean=True):
+    loss = 0.0
+    examples = 0
+    for sentence in sentences:
+        n = len(sentence)
+        for i, center in enumerate(sentence):
+            lo, hi = max(0, i - window), min(n, i + window + 1)
+            context = [sentence[j] for j in range(lo, hi) if j != i]
+            if arch == "skipgram":
+                for word in context:
+                    h = W_in[word].copy()
+                    if hierarchical:
+                        grad, step = _hs_reference(h, center, W_out, *tables, alpha)
+                    else:
+                        grad, step = _ns_reference(h, center, W_out, noise, negative, alpha)
+                    W_in[word] += grad
+                    loss += step
+                    examples += 1
+            else:
+                if not context:
+                    continue
+                h = W_in[context].sum(axis=0)
+                if cbow_mean:
+                    h = h * np.float32(1.0 / len(context))
+                if hierarchical:
+                    grad, step = _hs_reference(h, center, W_out, *tables, alpha)
+                else:
+                    grad, step = _ns_reference(h, center, W_out, noise, negative, alpha)
+                for word in context:
+                    W_in[word] += grad
+                loss += step
+                examples += 1
+    return loss, examples
+
+
+def _run_kernel(arch, hierarchical, W_in, W_out, sentences, window, noise, negative, tables,
+                alpha, n_tokens, cbow_mean=True, python=False):
+    ids = np.concatenate([np.asarray(s, dtype=np.int32) for s in sentences])
+    offsets = np.concatenate([[0], np.cumsum([len(s) for s in sentences])]).astype(np.int64)
+    blocks = make_blocks(offsets, MAX_SENTENCE_LENGTH)
+    keep = np.ones(n_tokens)
+    accept = np.zeros(n_tokens)  # every column sends its draw to the alias: the noise token
+    alias = np.full(n_tokens, noise, dtype=np.int32)
+    codes, points, lengths = tables
+    loss = np.zeros(blocks.n_blocks)
+    examples = np.zeros(blocks.n_blocks, dtype=np.int64)
+    seeds = np.full(blocks.n_blocks, 12345, dtype=np.uint64)
+    common = (W_in, W_out, ids, blocks.sentence_offsets, blocks.block_bounds,
+              blocks.block_token_starts, blocks.n_tokens, keep, accept, alias, codes, points,
+              lengths, hierarchical, window, negative, False)
+    # alpha_end == alpha_start: the rate is constant, as in the reference.
+    schedule = (alpha, alpha, 0, 1, seeds, True, loss, examples, 1)
+    kernel = skipgram_epoch if arch == "skipgram" else cbow_epoch
+    if python:
+        kernel = kernel.py_func
+    if arch == "skipgram":
+        kernel(*common, *schedule)
+    else:
+        kernel(*common, cbow_mean, *schedule)
+    return loss.sum(), examples.sum()
+
+
+@pytest.mark.parametrize("arch", ["skipgram", "cbow"])
+@pytest.mark.parametrize("hierarchical", [False, True])
+@pytest.mark.parametrize("cbow_mean", [True, False])
+def test_kernel_matches_numpy_reference(arch, hierarchical, cbow_mean):
+    if arch == "skipgram" and not cbow_mean:
+        pytest.skip("cbow_mean only matters for CBOW")
+    rng = np.random.default_rng(0)
+    n_tokens = 5
+    counts = np.array([9, 7, 4, 2, 1])
+    tables = huffman_tree(counts) if hierarchical else (
+        np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), np.zeros(1, np.int32))
+    W_in = ((rng.random((n_tokens, DIM)) - 0.5) / DIM).astype(np.float32)
+    W_out = (rng.normal(size=(n_tokens - hierarchical, DIM)) * 0.3).astype(np.float32)
+    sentences = [[0, 1, 2, 0, 3], [4, 1], [2]]
+    ref_in, ref_out = W_in.copy(), W_out.copy()
+    ref_loss, ref_examples = _reference_epoch(
+        arch, hierarchical, ref_in, ref_out, sentences, 2, 4, 2, tables, 0.05, cbow_mean)
+    loss, examples = _run_kernel(arch, hierarchical, W_in, W_out, sentences, 2, 4, 2, tables,
+                                 0.05, n_tokens, cbow_mean)
+    assert examples == ref_examples
+    np.testing.assert_allclose(W_in, ref_in, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(W_out, ref_out, rtol=1e-5, atol=1e-7)
+    assert loss == pytest.approx(ref_loss, rel=1e-5)
+
+
+def test_one_negative_sampling_step_is_the_closed_form_update():
+    # Input vector v predicts target 0 against noise token 2: the textbook SGNS step.
+    v = np.array([0.3, -0.1, 0.2, 0.1], np.float32)
+    W_out = np.array([[0.2, 0.1, -0.3, 0.0], [0, 0, 0, 0], [-0.1, 0.4, 0.1, 0.2]], np.float32)
+    u_pos, u_neg = W_out[0].copy(), W_out[2].copy()
+    alpha = 0.1
+    g_pos = alpha * (1 - _sigmoid(v @ u_pos))
+    g_neg = alpha * (0 - _sigmoid(v @ u_neg))
+    grad = np.zeros(4, np.float32)
+    state = np.array([7], dtype=np.uint64)
+    accept, alias = np.zeros(3), np.full(3, 2, dtype=np.int32)
+    rows = np.empty(2, dtype=np.int64)
+    loss = negative_sampling_update(v, grad, 0, W_out, accept, alias, 1, alpha, state, True, rows)
+    np.testing.assert_allclose(W_out[0], u_pos + g_pos * v, rtol=1e-6)
+    np.testing.assert_allclose(W_out[2], u_neg + g_neg * v, rtol=1e-6)
+    np.testing.assert_allclose(grad, g_pos * u_pos + g_neg * u_neg, rtol=1e-5)
+    expected = -np.log(_sigmoid(v @ u_pos)) - np.log(1 - _sigmoid(v @ u_neg))
+    assert loss == pytest.approx(expected, rel=1e-6)
+    assert np.all(W_out[1] == 0)
+
+
+def test_one_hierarchical_softmax_step_is_the_closed_form_update():
+    # Token 2 of counts [5, 3, 2, 1] has path nodes [2, 1, 0] and codes [1, 0, 1].
+    codes, points, lengths = huffman_tree([5, 3, 2, 1])
+    h = np.array([0.2, -0.3, 0.1, 0.4], np.float32)
+    W_out = np.random.default_rng(1).normal(size=(3, 4)).astype(np.float32)
+    before = W_out.copy()
+    grad = np.zeros(4, np.float32)
+    loss = hierarchical_softmax_update(h, grad, 2, W_out, codes, points, lengths, 0.05, True)
+    expected_grad = np.zeros(4)
+    expected_loss = 0.0
+    for node, code in zip([2, 1, 0], [1, 0, 1], strict=True):
+        p = _sigmoid(h @ before[node])
+        g = 0.05 * (1 - code - p)
+        expected_grad += g * before[node]
+        np.testing.assert_allclose(W_out[node], before[node] + g * h, rtol=1e-5)
+        expected_loss += -np.log(1 - p if code else p)
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-5)
+    assert loss == pytest.approx(expected_loss, rel=1e-6)
+
+
+@pytest.mark.parametrize("arch", ["skipgram", "cbow"])
+def test_compiled_kernel_equals_its_python_function(arch):
+    rng = np.random.default_rng(3)
+    n_tokens = 6
+    tables = (np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), np.zeros(1, np.int32))
+    W_in = ((rng.random((n_tokens, DIM)) - 0.5) / DIM).astype(np.float32)
+    W_out = (rng.normal(size=(n_tokens, DIM)) * 0.3).astype(np.float32)
+    sentences = [list(rng.integers(0, n_tokens, size=12)) for _ in range(3)]
+    a_in, a_out, b_in, b_out = W_in.copy(), W_out.copy(), W_in.copy(), W_out.copy()
+    _run_kernel(arch, False, a_in, a_out, sentences, 3, 5, 3, tables, 0.05, n_tokens)
+    _run_kernel(arch, False, b_in, b_out, sentences, 3, 5, 3, tables, 0.05, n_tokens,
+                python=True)
+    np.testing.assert_allclose(a_in, b_in, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(a_out, b_out, rtol=1e-5, atol=1e-7)
