@@ -15,7 +15,14 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, StrOptions
-from ._kernels._pooling import MAX, SIF, WEIGHTED_MEAN, WEIGHTED_SUM, pool_documents
+from ._kernels._pooling import (
+    MAX,
+    SIF,
+    WEIGHTED_MEAN,
+    WEIGHTED_SUM,
+    document_frequencies,
+    pool_documents,
+)
 from ._tokenize import (
     BUILTIN_TOKENIZERS,
     DocumentAnalyzer,
@@ -246,6 +253,7 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
         return tags
 
 
+_POOLING_SLICE = 8192  # documents pooled at a time when fitting the SIF component
 _POOLING_MODES = {"mean": WEIGHTED_MEAN, "sum": WEIGHTED_SUM, "max": MAX, "tfidf": WEIGHTED_MEAN,
                   "sif": SIF}
 
@@ -282,24 +290,25 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
 
     def _fit_pooling(self, vectors, corpus):
         n_documents = corpus.n_documents
-        n_tokens = len(vectors)
-        rows = np.repeat(np.arange(n_documents, dtype=np.int64), corpus.lengths)
-        known = corpus.ids >= 0
-        pairs = np.unique(rows[known] * n_tokens + corpus.ids[known])
-        document_frequency = np.bincount(pairs % n_tokens, minlength=n_tokens)
+        document_frequency = document_frequencies(corpus.ids, corpus.offsets, len(vectors))
         # scikit-learn's smoothed IDF: as if one extra document held every token once.
         idf = np.log((1.0 + n_documents) / (1.0 + document_frequency)) + 1.0
         frequency = vectors.counts / vectors.counts.sum()
-        sif_weights = self.sif_smoothing / (self.sif_smoothing + frequency)
-        pooled = np.zeros((n_documents, vectors.vector_size), dtype=np.float64)
-        pool_documents(vectors.vectors, corpus.ids, corpus.offsets, sif_weights, SIF, pooled)
+        sif_weights = (self.sif_smoothing / (self.sif_smoothing + frequency)).astype(np.float32)
         # The common component is the top right singular vector of the pooled training
-        # documents (uncentred, as in Arora et al.); eigh of the small Gram matrix finds it.
-        eigenvalues, eigenvectors = np.linalg.eigh(pooled.T @ pooled)
-        component = eigenvectors[:, -1] if eigenvalues[-1] > 0 else np.zeros(pooled.shape[1])
+        # documents (uncentred, as in Arora et al.): the top eigenvector of their Gram
+        # matrix, accumulated over slices of documents to keep memory small.
+        gram = np.zeros((vectors.vector_size, vectors.vector_size))
+        for start in range(0, n_documents, _POOLING_SLICE):
+            offsets = corpus.offsets[start : start + _POOLING_SLICE + 1]
+            pooled = np.zeros((len(offsets) - 1, vectors.vector_size), dtype=np.float64)
+            pool_documents(vectors.vectors, corpus.ids, offsets, sif_weights, SIF, pooled)
+            gram += pooled.T @ pooled
+        eigenvalues, eigenvectors = np.linalg.eigh(gram)
+        component = eigenvectors[:, -1] if eigenvalues[-1] > 0 else np.zeros(len(gram))
         return {
             "idf_": idf.astype(np.float32),
-            "sif_weights_": sif_weights.astype(np.float32),
+            "sif_weights_": sif_weights,
             "sif_component_": component.astype(np.float32),
         }
 

@@ -15,7 +15,7 @@ def _demo(args):
     from sklearn.metrics import accuracy_score, f1_score
     from sklearn.pipeline import make_pipeline
 
-    from . import OneHotWordEncoder
+    from . import OneHotWordEncoder, Word2VecTransformer
     from .datasets import load_fortunes
 
     train_texts, train_labels = load_fortunes(subset="train", return_X_y=True)
@@ -36,6 +36,11 @@ def _demo(args):
          make_pipeline(OneHotWordEncoder(), classifier())),
         ("OneHotWordEncoder(bpe) + LogisticRegression",
          make_pipeline(OneHotWordEncoder(tokenizer="bpe"), classifier())),
+        ("Word2VecTransformer(skipgram) + LogisticRegression",
+         make_pipeline(Word2VecTransformer(n_jobs=2, random_state=0), classifier())),
+        ("Word2VecTransformer(skipgram, sif) + LogisticRegression",
+         make_pipeline(Word2VecTransformer(pooling="sif", n_jobs=2, random_state=0),
+                       classifier())),
     ]
     width = max(len(name) for name, _ in pipelines)
     print(f"{'pipeline':<{width}}  accuracy  macro-F1  fit s")

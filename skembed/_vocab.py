@@ -10,7 +10,9 @@ from itertools import repeat
 
 import numpy as np
 
-_FLUSH_TOKENS = 1 << 20  # ids buffered in a Python list before moving to a NumPy chunk
+from ._kernels._corpus import drop_unknown
+
+_FLUSH_TOKENS = 1 << 16  # ids buffered in a Python list before moving to a NumPy chunk
 _PRUNE_SLICE = 8192  # with max_vocab_size, check the bound at least this often in a document
 
 
@@ -59,12 +61,10 @@ class EncodedCorpus:
 
     def known(self):
         """Return the same documents without their unknown (``-1``) tokens."""
-        keep = self.ids >= 0
-        if keep.all():
+        if len(self.ids) == 0 or self.ids.min() >= 0:
             return self
-        kept_before = np.zeros(len(keep) + 1, dtype=np.int64)
-        np.cumsum(keep, out=kept_before[1:])
-        return EncodedCorpus(ids=self.ids[keep], offsets=kept_before[self.offsets])
+        ids, offsets = drop_unknown(self.ids, self.offsets)
+        return EncodedCorpus(ids=ids, offsets=offsets)
 
     def first_unknown_document(self):
         """Index of the first document holding an unknown token, or None."""
@@ -213,15 +213,23 @@ class VocabularyBuilder:
         live.sort(key=lambda item: (-counts[item[1]], item[0]))
         if max_size is not None:
             live = live[:max_size]
-        remap = np.full(len(counts), -1, dtype=np.int64)
+        remap = np.full(len(counts), -1, dtype=np.int32)
         pids = np.fromiter((pid for _, pid in live), dtype=np.int64, count=len(live))
-        remap[pids] = np.arange(len(live))
+        remap[pids] = np.arange(len(live), dtype=np.int32)
         vocabulary = Vocabulary(tokens=[token for token, _ in live], counts=counts[pids].copy())
 
-        provisional = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int32)
+        # Rewrite the recorded ids chunk by chunk, freeing each chunk as it goes, so the
+        # corpus is never held twice.
+        ids = np.empty(sum(len(chunk) for chunk in self._chunks), dtype=np.int32)
+        position = 0
+        while self._chunks:
+            chunk = self._chunks.pop(0)
+            ids[position : position + len(chunk)] = remap[chunk]
+            position += len(chunk)
+        self._n_counted_chunks = 0
         offsets = np.zeros(len(self._lengths) + 1, dtype=np.int64)
         np.cumsum(self._lengths, out=offsets[1:])
-        corpus = EncodedCorpus(ids=remap[provisional].astype(np.int32), offsets=offsets)
+        corpus = EncodedCorpus(ids=ids, offsets=offsets)
         return vocabulary, corpus
 
     @property

@@ -21,7 +21,11 @@ DIM = 4
 
 
 def _sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -6.0, 6.0)))
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _loss(margin):
+    return float(np.logaddexp(0.0, -margin))  # -log sigmoid(margin)
 
 
 def _ns_reference(h, target, W_out, noise, negative, alpha):
@@ -31,9 +35,11 @@ def _ns_reference(h, target, W_out, noise, negative, alpha):
         row, label = (target, 1.0) if draw == 0 else (noise, 0.0)
         if draw and row == target:
             continue
-        p = _sigmoid(np.float32(h @ W_out[row]))
-        g = np.float32((label - p) * alpha)
-        loss += -np.log(p if label else 1 - p)
+        score = np.float32(h @ W_out[row])
+        loss += _loss(score if label else -score)
+        if abs(score) >= 6:
+            continue  # saturated: no update, as in gensim
+        g = np.float32((label - _sigmoid(score)) * alpha)
         grad += g * W_out[row]
         W_out[row] += g * h
     return grad, loss
@@ -44,9 +50,11 @@ def _hs_reference(h, target, W_out, codes, points, lengths, alpha):
     loss = 0.0
     for depth in range(lengths[target]):
         node, code = points[target, depth], codes[target, depth]
-        p = _sigmoid(np.float32(h @ W_out[node]))
-        g = np.float32((1.0 - code - p) * alpha)
-        loss += -np.log(1 - p if code else p)
+        score = np.float32(h @ W_out[node])
+        loss += _loss(-score if code else score)
+        if abs(score) >= 6:
+            continue
+        g = np.float32((1.0 - code - _sigmoid(score)) * alpha)
         grad += g * W_out[node]
         W_out[node] += g * h
     return grad, loss
@@ -81,8 +89,9 @@ def _reference_epoch(arch, hierarchical, W_in, W_out, sentences, window, noise, 
                     grad, step = _hs_reference(h, center, W_out, *tables, alpha)
                 else:
                     grad, step = _ns_reference(h, center, W_out, noise, negative, alpha)
+                share = np.float32(1.0) if cbow_mean else np.float32(1.0 / len(context))
                 for word in context:
-                    W_in[word] += grad
+                    W_in[word] += share * grad
                 loss += step
                 examples += 1
     return loss, examples
@@ -128,6 +137,7 @@ def test_kernel_matches_numpy_reference(arch, hierarchical, cbow_mean):
         np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), np.zeros(1, np.int32))
     W_in = ((rng.random((n_tokens, DIM)) - 0.5) / DIM).astype(np.float32)
     W_out = (rng.normal(size=(n_tokens - hierarchical, DIM)) * 0.3).astype(np.float32)
+    W_in[3] *= 400  # scores involving token 3 saturate: those updates are skipped
     sentences = [[0, 1, 2, 0, 3], [4, 1], [2]]
     ref_in, ref_out = W_in.copy(), W_out.copy()
     ref_loss, ref_examples = _reference_epoch(
@@ -152,7 +162,8 @@ def test_one_negative_sampling_step_is_the_closed_form_update():
     state = np.array([7], dtype=np.uint64)
     accept, alias = np.zeros(3), np.full(3, 2, dtype=np.int32)
     rows = np.empty(2, dtype=np.int64)
-    loss = negative_sampling_update(v, grad, 0, W_out, accept, alias, 1, alpha, state, True, rows)
+    loss = negative_sampling_update(v, grad, 0, W_out, accept, alias, 1, alpha, state, True,
+                                    rows, np.empty(2, np.float32))
     np.testing.assert_allclose(W_out[0], u_pos + g_pos * v, rtol=1e-6)
     np.testing.assert_allclose(W_out[2], u_neg + g_neg * v, rtol=1e-6)
     np.testing.assert_allclose(grad, g_pos * u_pos + g_neg * u_neg, rtol=1e-5)
@@ -168,7 +179,9 @@ def test_one_hierarchical_softmax_step_is_the_closed_form_update():
     W_out = np.random.default_rng(1).normal(size=(3, 4)).astype(np.float32)
     before = W_out.copy()
     grad = np.zeros(4, np.float32)
-    loss = hierarchical_softmax_update(h, grad, 2, W_out, codes, points, lengths, 0.05, True)
+    scores = np.empty(codes.shape[1], np.float32)
+    loss = hierarchical_softmax_update(h, grad, 2, W_out, codes, points, lengths, 0.05, True,
+                                       scores)
     expected_grad = np.zeros(4)
     expected_loss = 0.0
     for node, code in zip([2, 1, 0], [1, 0, 1], strict=True):

@@ -11,10 +11,9 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-# Sigmoid arguments are clipped to this range, as in the word2vec C tool's table.
+# Outside [-MAX_EXP, MAX_EXP] the sigmoid is saturated and, as in the word2vec C tool's
+# hierarchical softmax and in gensim, the prediction is not updated.
 MAX_EXP = 6.0
-# Floor for probabilities inside a logarithm, so a loss can never be infinite.
-_LOG_FLOOR = 1e-7
 
 
 @numba.njit(cache=True, inline="always")
@@ -52,16 +51,18 @@ def sample_alias(state, accept, alias):
 
 
 @numba.njit(cache=True, inline="always")
-def clipped_sigmoid(x):
-    """Return the exact logistic function of x clipped to [-MAX_EXP, MAX_EXP], in float32."""
-    x = np.float32(min(max(x, -MAX_EXP), MAX_EXP))
-    return np.float32(1.0) / (np.float32(1.0) + np.exp(-x))
+def sigmoid(x):
+    """Return the exact logistic function of x (float32); callers keep |x| <= MAX_EXP."""
+    return np.float32(1.0) / (np.float32(1.0) + np.exp(-np.float32(x)))
 
 
 @numba.njit(cache=True, inline="always")
-def neg_log(p):
-    """Return -log(p) with p floored, so a loss term is always finite."""
-    return -np.log(max(p, np.float32(_LOG_FLOOR)))
+def logistic_loss(margin):
+    """Return -log(sigmoid(margin)) computed stably (no overflow, never infinite)."""
+    margin = np.float64(margin)
+    if margin > 0:
+        return np.log1p(np.exp(-margin))
+    return -margin + np.log1p(np.exp(margin))
 
 
 @numba.njit(cache=True, fastmath=True)

@@ -49,3 +49,17 @@ def pool_documents(vectors, ids, offsets, weights, mode, out):
             scale = 1.0
         for k in range(dim):
             out[doc, k] = acc[k] * scale
+
+
+@numba.njit(cache=True)
+def document_frequencies(ids, offsets, n_tokens):
+    """Count, for each token id, the documents it occurs in (unknown ids < 0 ignored)."""
+    frequency = np.zeros(n_tokens, dtype=np.int64)
+    last_document = np.full(n_tokens, -1, dtype=np.int64)
+    for doc in range(len(offsets) - 1):
+        for i in range(offsets[doc], offsets[doc + 1]):
+            token = ids[i]
+            if token >= 0 and last_document[token] != doc:
+                last_document[token] = doc
+                frequency[token] += 1
+    return frequency

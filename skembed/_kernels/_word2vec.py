@@ -16,14 +16,15 @@ import numba
 import numpy as np
 
 from ._common import (
+    MAX_EXP,
     add_scaled_row,
     add_scaled_to_row,
     below,
-    clipped_sigmoid,
     dot_row,
-    neg_log,
+    logistic_loss,
     prefetch_row,
     sample_alias,
+    sigmoid,
     uniform,
 )
 
@@ -32,29 +33,44 @@ MAX_SENTENCE_LENGTH = 10_000
 
 @numba.njit(cache=True)
 def negative_sampling_update(h, grad, target, W_out, accept, alias, negative, alpha, state,
-                             compute_loss, rows):
+                             compute_loss, rows, scores):
     """Train ``h`` to predict ``target`` against ``negative`` noise tokens.
 
     Updates the output rows in place and accumulates the gradient for ``h`` into
-    ``grad``. ``rows`` is scratch space for ``negative + 1`` ids. Returns the loss
+    ``grad``. ``rows`` and ``scores`` are scratch space for ``negative + 1`` ids and
+    scores. A prediction whose score
+    is saturated (``|u.h| >= MAX_EXP``) is left alone, as gensim does. Returns the loss
     ``-log s(u.h) - sum log s(-u_k.h)`` (0 if not computed).
     """
-    # Draw the noise tokens first and prefetch every row, then do the arithmetic.
+    # Draw the noise tokens and prefetch their rows, then compute every score before any
+    # update (independent dot products pipeline well). A row drawn twice is scored again
+    # when its turn comes, so the result equals the one-by-one algorithm exactly.
     rows[0] = target
     prefetch_row(W_out, target)
     for draw in range(1, negative + 1):
         rows[draw] = sample_alias(state, accept, alias)
         prefetch_row(W_out, rows[draw])
+    for draw in range(negative + 1):
+        scores[draw] = dot_row(h, W_out, rows[draw])
     loss = 0.0
     for draw in range(negative + 1):
         row = rows[draw]
         if draw > 0 and row == target:
             continue
-        label = np.float32(1.0) if draw == 0 else np.float32(0.0)
-        p = clipped_sigmoid(dot_row(h, W_out, row))
-        g = np.float32((label - p) * alpha)
+        score = scores[draw]
+        for earlier in range(1, draw):
+            if rows[earlier] == row:
+                score = dot_row(h, W_out, row)
+                break
+        if score <= -MAX_EXP or score >= MAX_EXP:
+            if compute_loss:
+                loss += logistic_loss(score if draw == 0 else -score)
+            continue
+        p = sigmoid(score)
         if compute_loss:
-            loss += neg_log(p if draw == 0 else np.float32(1.0) - p)
+            loss -= np.log(p if draw == 0 else np.float32(1.0) - p)
+        label = np.float32(1.0) if draw == 0 else np.float32(0.0)
+        g = np.float32((label - p) * alpha)
         add_scaled_row(grad, g, W_out, row)
         add_scaled_to_row(W_out, row, g, h)
     return loss
@@ -62,22 +78,31 @@ def negative_sampling_update(h, grad, target, W_out, accept, alias, negative, al
 
 @numba.njit(cache=True)
 def hierarchical_softmax_update(h, grad, target, W_out, codes, points, lengths, alpha,
-                                compute_loss):
+                                compute_loss, scores):
     """Train ``h`` to follow the Huffman path of ``target``, one binary decision a node.
 
-    Returns the loss: the sum over the path of ``-log`` of the probability of the branch
-    taken (0 if not computed).
+    Saturated decisions (``|u.h| >= MAX_EXP``) are left alone, as in the word2vec C tool
+    and gensim. Returns the loss: the sum over the path of ``-log`` of the probability of
+    the branch taken (0 if not computed).
     """
-    for depth in range(lengths[target]):
-        prefetch_row(W_out, points[target, depth])
+    # The path's nodes are distinct and h does not change during the path, so every
+    # score can be computed before any update: independent dot products pipeline well.
+    length = lengths[target]
+    for depth in range(length):
+        scores[depth] = dot_row(h, W_out, points[target, depth])
     loss = 0.0
-    for depth in range(lengths[target]):
+    for depth in range(length):
         node = points[target, depth]
         code = codes[target, depth]
-        p = clipped_sigmoid(dot_row(h, W_out, node))
-        g = np.float32((1.0 - code - p) * alpha)
+        score = scores[depth]
+        if score <= -MAX_EXP or score >= MAX_EXP:
+            if compute_loss:
+                loss += logistic_loss(-score if code else score)
+            continue
+        p = sigmoid(score)
         if compute_loss:
-            loss += neg_log(1.0 - p if code else p)
+            loss -= np.log(np.float32(1.0) - p if code else p)
+        g = np.float32((np.float32(1.0) - code - p) * alpha)
         add_scaled_row(grad, g, W_out, node)
         add_scaled_to_row(W_out, node, g, h)
     return loss
@@ -118,6 +143,7 @@ def skipgram_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sente
     grad = np.empty(W_in.shape[1], dtype=np.float32)
     sentence = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
     rows = np.empty(negative + 1, dtype=np.int64)
+    scores = np.empty(max(codes.shape[1], negative + 1), dtype=np.float32)
     loss = 0.0
     examples = 0
     for s in range(first_sentence, end_sentence):
@@ -137,11 +163,12 @@ def skipgram_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sente
                 h = W_in[context]
                 if hierarchical:
                     loss += hierarchical_softmax_update(
-                        h, grad, center, W_out, codes, points, lengths, alpha, compute_loss)
+                        h, grad, center, W_out, codes, points, lengths, alpha, compute_loss,
+                        scores)
                 else:
                     loss += negative_sampling_update(
                         h, grad, center, W_out, accept, alias, negative, alpha, state,
-                        compute_loss, rows)
+                        compute_loss, rows, scores)
                 add_scaled_to_row(W_in, context, np.float32(1.0), grad)
                 examples += 1
     return loss, examples
@@ -154,8 +181,9 @@ def cbow_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
                alpha_end, epoch, epochs, seed, compute_loss):
     """Train CBOW on sentences [first_sentence, end_sentence); return (loss, examples).
 
-    The mean (or sum) of the context vectors predicts the center; its gradient goes,
-    whole, to every context token, as in the word2vec C tool.
+    The mean (or sum) of the context vectors predicts the center; the gradient of the
+    mean goes, whole, to every context token, and that of the sum is shared out over them,
+    as in gensim.
     """
     dim = W_in.shape[1]
     state = np.empty(1, dtype=np.uint64)
@@ -164,6 +192,7 @@ def cbow_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
     hidden = np.empty(dim, dtype=np.float32)
     sentence = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
     rows = np.empty(negative + 1, dtype=np.int64)
+    scores = np.empty(max(codes.shape[1], negative + 1), dtype=np.float32)
     loss = 0.0
     examples = 0
     for s in range(first_sentence, end_sentence):
@@ -182,19 +211,24 @@ def cbow_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
             for j in range(lo, hi):
                 if j != i:
                     add_scaled_row(hidden, np.float32(1.0), W_in, sentence[j])
+            scale = np.float32(1.0 / (hi - lo - 1))
             if cbow_mean:
-                hidden *= np.float32(1.0 / (hi - lo - 1))
+                hidden *= scale
             grad[:] = 0.0
             if hierarchical:
                 loss += hierarchical_softmax_update(
-                    hidden, grad, center, W_out, codes, points, lengths, alpha, compute_loss)
+                    hidden, grad, center, W_out, codes, points, lengths, alpha, compute_loss,
+                    scores)
             else:
                 loss += negative_sampling_update(
                     hidden, grad, center, W_out, accept, alias, negative, alpha, state,
-                    compute_loss, rows)
+                    compute_loss, rows, scores)
+            # The mean's gradient goes whole to every context token (word2vec, gensim);
+            # with a sum, gensim shares it out over the context tokens.
+            share = np.float32(1.0) if cbow_mean else scale
             for j in range(lo, hi):
                 if j != i:
-                    add_scaled_to_row(W_in, sentence[j], np.float32(1.0), grad)
+                    add_scaled_to_row(W_in, sentence[j], share, grad)
             examples += 1
     return loss, examples
 
