@@ -285,8 +285,10 @@ class Word2VecTransformer(_BaseEmbedding):
     def _train(self, vocabulary, corpus):
         seeds = SeedSource(self.random_state)
         n_tokens, dim = len(vocabulary), self.vector_size
+        # Uniform in [-1/dim, 1/dim), as gensim 4 initialises (the C tool halves it).
         W_in = seeds.generator().random((n_tokens, dim), dtype=np.float32)
-        W_in -= np.float32(0.5)
+        W_in *= np.float32(2.0)
+        W_in -= np.float32(1.0)
         W_in /= np.float32(dim)
         W_out, (accept, alias, codes, points, lengths) = self._output_layer(vocabulary.counts)
         keep = keep_probabilities(vocabulary.counts, self.sample)

@@ -41,11 +41,14 @@ def below(state, n):
 
 @numba.njit(cache=True, inline="always")
 def sample_alias(state, accept, alias):
-    """Draw from a Walker alias table: a uniform column, kept or sent to its alias."""
-    bits = next_random(state)
-    column = np.int64(((bits >> np.uint64(32)) * np.uint64(len(accept))) >> np.uint64(32))
-    coin = (bits & np.uint64(0xFFFFFFFF)) * (1.0 / 4294967296.0)
-    if coin < accept[column]:
+    """Draw from a Walker alias table: a uniform column, kept or sent to its alias.
+
+    One 53-bit uniform gives both: its scaled integer part picks the column and the
+    fractional part is the coin.
+    """
+    scaled = uniform(state) * len(accept)
+    column = np.int64(scaled)
+    if scaled - column < accept[column]:
         return column
     return np.int64(alias[column])
 

@@ -1,0 +1,76 @@
+"""fastText character n-grams and their hash buckets, on UTF-8 bytes.
+
+fastText wraps a word as ``<word>``, takes every run of ``min_n`` to ``max_n`` characters
+(characters, not bytes: a UTF-8 continuation byte never starts or ends an n-gram), leaves
+out the lone ``<`` and ``>``, and hashes each n-gram's bytes with 32-bit FNV-1a in which
+each byte is XOR-ed in as a *signed* char widened to 32 bits (so bytes >= 0x80 flip the
+high bits too). The bucket is ``hash % bucket``. Reproducing all of this exactly is what
+makes skembed's n-gram ids equal fastText's and gensim's.
+"""
+
+import numba
+import numpy as np
+
+FNV_OFFSET_BASIS = 2166136261
+FNV_PRIME = 16777619
+
+
+@numba.njit(cache=True)
+def fasttext_hash(data, start, stop):
+    """Return fastText's 32-bit FNV-1a hash of ``data[start:stop]`` (uint8 bytes)."""
+    h = np.uint32(FNV_OFFSET_BASIS)
+    for i in range(start, stop):
+        byte = np.uint32(data[i])
+        if byte >= 128:
+            byte = byte | np.uint32(0xFFFFFF00)  # sign extension of a negative char
+        h = np.uint32(h ^ byte)
+        h = np.uint32(np.uint64(h) * np.uint64(FNV_PRIME))
+    return h
+
+
+@numba.njit(cache=True)
+def _is_continuation(byte):
+    return (byte & 0xC0) == 0x80
+
+
+@numba.njit(cache=True)
+def _scan_word(data, start, stop, min_n, max_n, bucket, out, position):
+    """Write the bucket of every n-gram of the wrapped word ``data[start:stop]`` to
+    ``out`` from ``position`` on (or only count them when ``out`` is empty); return the
+    next position."""
+    for i in range(start, stop):
+        if _is_continuation(data[i]):
+            continue
+        j = i
+        n = 1
+        while j < stop and n <= max_n:
+            j += 1
+            while j < stop and _is_continuation(data[j]):
+                j += 1
+            if n >= min_n and not (n == 1 and (i == start or j == stop)):
+                if len(out):
+                    out[position] = np.int64(fasttext_hash(data, i, j) % np.uint32(bucket))
+                position += 1
+            n += 1
+    return position
+
+
+@numba.njit(cache=True)
+def ngram_buckets(data, word_offsets, min_n, max_n, bucket):
+    """Return ``(offsets, buckets)``: the n-gram buckets of each wrapped word, as CSR.
+
+    ``data[word_offsets[w]:word_offsets[w + 1]]`` holds the UTF-8 bytes of ``<word>``.
+    Buckets are listed in fastText's order, duplicates kept (fastText keeps them too).
+    """
+    n_words = len(word_offsets) - 1
+    offsets = np.zeros(n_words + 1, dtype=np.int64)
+    empty = np.zeros(0, dtype=np.int64)
+    for w in range(n_words):
+        count = _scan_word(data, word_offsets[w], word_offsets[w + 1], min_n, max_n, bucket,
+                           empty, 0)
+        offsets[w + 1] = offsets[w] + count
+    buckets = np.empty(offsets[-1], dtype=np.int64)
+    for w in range(n_words):
+        _scan_word(data, word_offsets[w], word_offsets[w + 1], min_n, max_n, bucket, buckets,
+                   offsets[w])
+    return offsets, buckets
