@@ -2,6 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._fasttext import FastTextTransformer
 from ._onehot import OneHotWordEncoder
 from ._vectors import Vectors
 from ._word2vec import Word2VecTransformer
@@ -11,4 +12,10 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
 
-__all__ = ["OneHotWordEncoder", "Vectors", "Word2VecTransformer", "__version__"]
+__all__ = [
+    "FastTextTransformer",
+    "OneHotWordEncoder",
+    "Vectors",
+    "Word2VecTransformer",
+    "__version__",
+]

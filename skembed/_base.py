@@ -282,11 +282,15 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
         analyzer = None
         if is_hf_tokenizer(tokenizer_):
             analyzer = DocumentAnalyzer(tokenizer_, lowercase=self.lowercase)
-        vectors = Vectors(vocabulary.tokens, matrix, vocabulary.counts, analyzer=analyzer)
+        vectors = self._make_vectors(vocabulary, matrix, analyzer, fitted)
         fitted.update(self._fit_pooling(vectors, corpus))
         fitted["vectors_"] = vectors
         fitted["_n_features_out"] = vectors.vector_size
         return fitted
+
+    def _make_vectors(self, vocabulary, matrix, analyzer, fitted):
+        """Wrap the trained token vectors (subclasses may add to them from ``fitted``)."""
+        return Vectors(vocabulary.tokens, matrix, vocabulary.counts, analyzer=analyzer)
 
     def _fit_pooling(self, vectors, corpus):
         n_documents = corpus.n_documents
@@ -308,16 +312,23 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
         component = eigenvectors[:, -1] if eigenvalues[-1] > 0 else np.zeros(len(gram))
         return {
             "idf_": idf.astype(np.float32),
+            "n_training_documents_": n_documents,
             "sif_weights_": sif_weights,
             "sif_component_": component.astype(np.float32),
         }
 
     def _pool(self, corpus, vectors):
+        """Pool rows of ``vectors`` per document; rows past the vocabulary are extra
+        vectors for unseen tokens (fastText), weighted as a token never seen in training.
+        """
         check_is_fitted(self)
+        n_extra = len(vectors) - len(self.vocabulary_)
         if self.pooling == "tfidf":
-            weights = self.idf_
+            # An unseen token has document frequency 0: the largest smoothed IDF.
+            unseen = np.log(1.0 + self.n_training_documents_) + 1.0
+            weights = np.append(self.idf_, np.full(n_extra, unseen, dtype=np.float32))
         elif self.pooling == "sif":
-            weights = self.sif_weights_
+            weights = np.append(self.sif_weights_, np.ones(n_extra, dtype=np.float32))
         else:
             weights = np.ones(len(vectors), dtype=np.float32)
         out = np.zeros((corpus.n_documents, vectors.shape[1]), dtype=np.float32)
@@ -348,7 +359,10 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
         -------
         float or ndarray of float64
         """
-        corpus = self._encode_documents(X)
+        return self._unknown_rate(self._encode_documents(X), per_document)
+
+    @staticmethod
+    def _unknown_rate(corpus, per_document):
         unknown = (corpus.ids < 0).astype(np.float64)
         if not per_document:
             return float(unknown.mean()) if len(unknown) else 0.0

@@ -40,14 +40,18 @@ class EncodedCorpus:
     Attributes
     ----------
     ids : ndarray of int32
-        Token ids in corpus order; ``-1`` marks a token outside the vocabulary (only in
-        corpora encoded against a fixed vocabulary).
+        Token ids in corpus order. A negative id marks a token outside the vocabulary:
+        ``-2 - k`` is the token ``unknown_tokens[k]``, and ``-1`` a token whose text was
+        not kept (a tokenizer's special token, or one forgotten while counting).
     offsets : ndarray of int64, shape (n_documents + 1,)
         Start of each document in ``ids``, followed by ``len(ids)``.
+    unknown_tokens : tuple of str
+        Text of the unknown tokens coded ``-2 - k``.
     """
 
     ids: np.ndarray
     offsets: np.ndarray
+    unknown_tokens: tuple = ()
 
     @property
     def n_documents(self):
@@ -201,21 +205,24 @@ class VocabularyBuilder:
         vocabulary : Vocabulary
             The surviving tokens in ``(-count, token)`` order.
         corpus : EncodedCorpus
-            The documents, every token that did not make the vocabulary as ``-1``.
+            The documents; tokens that did not make the vocabulary have negative ids.
         """
         self._update_counts()
         counts = self._counts
-        live = [
-            (token, pid)
-            for token, pid in self._index.items()
-            if token not in self._exclude and counts[pid] >= min_count
-        ]
-        live.sort(key=lambda item: (-counts[item[1]], item[0]))
+        held = [(token, pid) for token, pid in self._index.items() if token not in self._exclude]
+        held.sort(key=lambda item: (-counts[item[1]], item[0]))
+        n_kept = sum(1 for _, pid in held if counts[pid] >= min_count)  # a prefix: sorted
         if max_size is not None:
-            live = live[:max_size]
+            n_kept = min(n_kept, max_size)
+        live, dropped = held[:n_kept], held[n_kept:]
         remap = np.full(len(counts), -1, dtype=np.int32)
         pids = np.fromiter((pid for _, pid in live), dtype=np.int64, count=len(live))
         remap[pids] = np.arange(len(live), dtype=np.int32)
+        # Tokens left out by min_count or max_size keep their text, coded -2 - k, for
+        # estimators that can still give them a vector (fastText's n-grams).
+        dropped_pids = np.fromiter((pid for _, pid in dropped), dtype=np.int64,
+                                   count=len(dropped))
+        remap[dropped_pids] = -2 - np.arange(len(dropped), dtype=np.int32)
         vocabulary = Vocabulary(tokens=[token for token, _ in live], counts=counts[pids].copy())
 
         # Rewrite the recorded ids chunk by chunk, freeing each chunk as it goes, so the
@@ -229,7 +236,8 @@ class VocabularyBuilder:
         self._n_counted_chunks = 0
         offsets = np.zeros(len(self._lengths) + 1, dtype=np.int64)
         np.cumsum(self._lengths, out=offsets[1:])
-        corpus = EncodedCorpus(ids=ids, offsets=offsets)
+        corpus = EncodedCorpus(ids=ids, offsets=offsets,
+                               unknown_tokens=tuple(token for token, _ in dropped))
         return vocabulary, corpus
 
     @property
@@ -251,7 +259,10 @@ class VocabularyBuilder:
 
 
 def encode(token_docs, index, *, on_unknown=None):
-    """Encode token lists against a fixed vocabulary; unknown tokens become ``-1``.
+    """Encode token lists against a fixed vocabulary; unknown tokens get negative ids.
+
+    The ``k``-th distinct unknown token is coded ``-2 - k`` and listed in
+    ``unknown_tokens``.
 
     Parameters
     ----------
@@ -270,15 +281,21 @@ def encode(token_docs, index, *, on_unknown=None):
     lookup = index.get
     ids = []
     lengths = []
+    unknown = {}
     for position, tokens in enumerate(token_docs):
         start = len(ids)
         ids.extend(map(lookup, tokens, repeat(-1, len(tokens))))
         lengths.append(len(tokens))
-        if on_unknown is not None and -1 in ids[start:]:
-            on_unknown(position, next(t for t in tokens if t not in index))
+        if -1 in ids[start:]:
+            if on_unknown is not None:
+                on_unknown(position, next(t for t in tokens if t not in index))
+            for offset, token in enumerate(tokens):
+                if ids[start + offset] == -1:
+                    ids[start + offset] = -2 - unknown.setdefault(token, len(unknown))
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    return EncodedCorpus(ids=np.array(ids, dtype=np.int32), offsets=offsets)
+    return EncodedCorpus(ids=np.array(ids, dtype=np.int32), offsets=offsets,
+                         unknown_tokens=tuple(unknown))
 
 
 # ---------------------------------------------------------------- trainer tables

@@ -282,32 +282,43 @@ class Word2VecTransformer(_BaseEmbedding):
         no_codes = np.zeros((1, 1), dtype=np.uint8)
         return W_out, (accept, alias, no_codes, unused_i.reshape(1, 1), unused_i)
 
-    def _train(self, vocabulary, corpus):
-        seeds = SeedSource(self.random_state)
-        n_tokens, dim = len(vocabulary), self.vector_size
-        # Uniform in [-1/dim, 1/dim), as gensim 4 initialises (the C tool halves it).
-        W_in = seeds.generator().random((n_tokens, dim), dtype=np.float32)
+    def _initial_input_weights(self, n_rows, seeds):
+        """Input weights uniform in [-1/dim, 1/dim), as gensim 4 initialises them."""
+        dim = self.vector_size
+        W_in = seeds.generator().random((n_rows, dim), dtype=np.float32)
         W_in *= np.float32(2.0)
         W_in -= np.float32(1.0)
         W_in /= np.float32(dim)
+        return W_in
+
+    def _prepare_inputs(self, vocabulary, seeds):
+        """Input weights and the extra kernel arguments that describe them."""
+        return self._initial_input_weights(len(vocabulary), seeds), ()
+
+    def _word_vectors(self, vocabulary, W_in, inputs):
+        """Return the token vectors in vocabulary order, given the input weights."""
+        return W_in
+
+    def _run_epoch(self, skipgram, weights, inputs, corpus_args, schedule):
+        W_in, W_out = weights
+        if skipgram:
+            skipgram_epoch(W_in, W_out, *corpus_args, *schedule)
+        else:
+            cbow_epoch(W_in, W_out, *corpus_args, self.cbow_agg == "mean", *schedule)
+
+    def _train(self, vocabulary, corpus):
+        seeds = SeedSource(self.random_state)
+        W_in, inputs = self._prepare_inputs(vocabulary, seeds)
         W_out, (accept, alias, codes, points, lengths) = self._output_layer(vocabulary.counts)
         keep = keep_probabilities(vocabulary.counts, self.sample)
         blocks = make_blocks(corpus.offsets, MAX_SENTENCE_LENGTH)
         hierarchical = self.objective == "hierarchical_softmax"
         block_loss = np.zeros(blocks.n_blocks)
         block_examples = np.zeros(blocks.n_blocks, dtype=np.int64)
-
-        def run_epoch(epoch, block_seeds, n_threads):
-            common = (W_in, W_out, corpus.ids, blocks.sentence_offsets, blocks.block_bounds,
-                      blocks.block_token_starts, blocks.n_tokens, keep, accept, alias, codes,
-                      points, lengths, hierarchical, self.window, self.negative,
-                      self.shrink_windows)
-            schedule = (self.alpha, self.min_alpha, epoch, self.epochs, block_seeds,
-                        self.compute_loss, block_loss, block_examples, n_threads)
-            if self.architecture == "skipgram":
-                skipgram_epoch(*common, *schedule)
-            else:
-                cbow_epoch(*common, self.cbow_agg == "mean", *schedule)
+        corpus_args = (corpus.ids, blocks.sentence_offsets, blocks.block_bounds,
+                       blocks.block_token_starts, blocks.n_tokens, keep, accept, alias, codes,
+                       points, lengths, hierarchical, self.window, self.negative,
+                       self.shrink_windows)
 
         loss_curve = []
         n_iter = 0
@@ -317,7 +328,11 @@ class Word2VecTransformer(_BaseEmbedding):
             for epoch in range(self.epochs):
                 _call(self.callbacks, "on_epoch_begin", self, epoch)
                 start = time.perf_counter()
-                run_epoch(epoch, seeds.block_seeds(blocks.n_blocks), n_threads)
+                schedule = (self.alpha, self.min_alpha, epoch, self.epochs,
+                            seeds.block_seeds(blocks.n_blocks), self.compute_loss,
+                            block_loss, block_examples, n_threads)
+                self._run_epoch(self.architecture == "skipgram", (W_in, W_out), inputs,
+                                corpus_args, schedule)
                 seconds = time.perf_counter() - start
                 n_iter = epoch + 1
                 examples = int(block_examples.sum())
@@ -328,20 +343,28 @@ class Word2VecTransformer(_BaseEmbedding):
                     "loss": loss if self.compute_loss else None,
                     "words_per_second": blocks.n_tokens / max(seconds, 1e-9),
                     "seconds": seconds,
-                    "vectors": Vectors(vocabulary.tokens, W_in, vocabulary.counts),
+                    "vectors": Vectors(vocabulary.tokens,
+                                       self._word_vectors(vocabulary, W_in, inputs),
+                                       vocabulary.counts),
                 }
                 self._report(epoch, n_threads, logs)
                 if _call(self.callbacks, "on_epoch_end", self, epoch, logs):
                     break
         if blocks.n_tokens and not block_examples.any():
             warnings.warn(
-                "word2vec saw no (center, context) pair: every document has at most one "
-                "known token after sub-sampling; the vectors are still random",
+                f"{type(self).__name__} saw no (center, context) pair: every document has "
+                "at most one known token after sub-sampling; the vectors are still random",
                 RuntimeWarning,
                 stacklevel=4,
             )
         _call(self.callbacks, "on_train_end", self, logs)
-        return W_in, {"loss_curve_": loss_curve, "n_iter_": n_iter}
+        fitted = {"loss_curve_": loss_curve, "n_iter_": n_iter}
+        fitted.update(self._extra_fitted(vocabulary, W_in, inputs))
+        return self._word_vectors(vocabulary, W_in, inputs), fitted
+
+    def _extra_fitted(self, vocabulary, W_in, inputs):
+        """Fitted attributes beyond the token vectors (none for word2vec)."""
+        return {}
 
     def _report(self, epoch, n_threads, logs):
         loss = "" if logs["loss"] is None else f", loss {logs['loss']:.4f}"

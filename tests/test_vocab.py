@@ -36,7 +36,9 @@ def test_min_count_and_max_size_mark_dropped_tokens_unknown():
     docs = [["a", "b", "a", "c"], ["b", "a", "d"]]
     vocabulary, corpus = _build(docs, min_count=2)
     assert vocabulary.tokens == ["a", "b"]
-    assert corpus.ids.tolist() == [0, 1, 0, -1, 1, 0, -1]
+    # Dropped tokens keep their text: "c" and "d" are coded -2 and -3.
+    assert corpus.ids.tolist() == [0, 1, 0, -2, 1, 0, -3]
+    assert corpus.unknown_tokens == ("c", "d")
     known = corpus.known()
     assert known.ids.tolist() == [0, 1, 0, 1, 0]
     assert known.offsets.tolist() == [0, 3, 5]
@@ -48,7 +50,7 @@ def test_min_count_and_max_size_mark_dropped_tokens_unknown():
 def test_excluded_tokens_never_enter_the_vocabulary():
     vocabulary, corpus = _build([["[UNK]", "x", "[UNK]"]], exclude={"[UNK]"})
     assert vocabulary.tokens == ["x"]
-    assert corpus.ids.tolist() == [-1, 0, -1]
+    assert corpus.ids.tolist() == [-1, 0, -1] and corpus.unknown_tokens == ()
 
 
 def test_max_vocab_size_prunes_while_counting_like_word2vec():
@@ -78,10 +80,11 @@ def test_max_vocab_size_bounds_memory_inside_one_long_document():
 
 
 def test_encode_against_fixed_vocabulary():
-    corpus = encode([["a", "zz", "b"], [], ["b"]], {"a": 0, "b": 1})
+    corpus = encode([["a", "zz", "b", "zz", "q"], [], ["b"]], {"a": 0, "b": 1})
     assert corpus.ids.dtype == np.int32 and corpus.offsets.dtype == np.int64
-    assert corpus.ids.tolist() == [0, -1, 1, 1]
-    assert corpus.offsets.tolist() == [0, 3, 3, 4]
+    assert corpus.ids.tolist() == [0, -2, 1, -2, -3, 1]
+    assert corpus.unknown_tokens == ("zz", "q")
+    assert corpus.offsets.tolist() == [0, 5, 5, 6]
     seen = []
     encode([["a"], ["b", "q"]], {"a": 0, "b": 1}, on_unknown=lambda d, t: seen.append((d, t)))
     assert seen == [(1, "q")]

@@ -35,9 +35,11 @@ def _is_continuation(byte):
 
 @numba.njit(cache=True)
 def _scan_word(data, start, stop, min_n, max_n, bucket, out, position):
-    """Write the bucket of every n-gram of the wrapped word ``data[start:stop]`` to
-    ``out`` from ``position`` on (or only count them when ``out`` is empty); return the
-    next position."""
+    """Write the n-gram buckets of the wrapped word ``data[start:stop]`` into ``out``.
+
+    Writing starts at ``position``; an empty ``out`` only counts. Returns the next
+    position.
+    """
     for i in range(start, stop):
         if _is_continuation(data[i]):
             continue
