@@ -318,8 +318,10 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
         }
 
     def _pool(self, corpus, vectors):
-        """Pool rows of ``vectors`` per document; rows past the vocabulary are extra
-        vectors for unseen tokens (fastText), weighted as a token never seen in training.
+        """Pool rows of ``vectors`` per document.
+
+        Rows past the vocabulary are extra vectors for unseen tokens (fastText), weighted
+        as a token never seen in training.
         """
         check_is_fitted(self)
         n_extra = len(vectors) - len(self.vocabulary_)

@@ -180,8 +180,9 @@ def test_one_hierarchical_softmax_step_is_the_closed_form_update():
     before = W_out.copy()
     grad = np.zeros(4, np.float32)
     scores = np.empty(codes.shape[1], np.float32)
-    loss = hierarchical_softmax_update(h, grad, 2, W_out, codes, points, lengths, 0.05, True,
-                                       scores)
+    no_hot = np.zeros((0, 4), np.float32)
+    loss = hierarchical_softmax_update(h, grad, 2, W_out, no_hot, 3, codes, points, lengths,
+                                       0.05, True, scores)
     expected_grad = np.zeros(4)
     expected_loss = 0.0
     for node, code in zip([2, 1, 0], [1, 0, 1], strict=True):

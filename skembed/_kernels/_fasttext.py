@@ -14,7 +14,9 @@ from ._common import add_scaled_row, add_scaled_to_row, below
 from ._word2vec import (
     MAX_SENTENCE_LENGTH,
     hierarchical_softmax_update,
+    hot_rows,
     learning_rate,
+    merge_hot_rows,
     negative_sampling_update,
     subsample,
 )
@@ -56,6 +58,7 @@ def skipgram_block(W_in, W_out, sub_offsets, sub_rows, mean_shift, ids, sentence
     sentence = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
     rows = np.empty(negative + 1, dtype=np.int64)
     scores = np.empty(max(codes.shape[1], negative + 1), dtype=np.float32)
+    hot, snapshot, hot_first = hot_rows(W_out, hierarchical)
     loss = 0.0
     examples = 0
     for s in range(first_sentence, end_sentence):
@@ -79,8 +82,8 @@ def skipgram_block(W_in, W_out, sub_offsets, sub_rows, mean_shift, ids, sentence
                 grad[:] = 0.0
                 if hierarchical:
                     loss += hierarchical_softmax_update(
-                        hidden, grad, sentence[j], W_out, codes, points, lengths, alpha,
-                        compute_loss, scores)
+                        hidden, grad, sentence[j], W_out, hot, hot_first, codes, points,
+                        lengths, alpha, compute_loss, scores)
                 else:
                     loss += negative_sampling_update(
                         hidden, grad, sentence[j], W_out, accept, alias, negative, alpha,
@@ -90,6 +93,7 @@ def skipgram_block(W_in, W_out, sub_offsets, sub_rows, mean_shift, ids, sentence
                 for k in range(dim):
                     hidden[k] += shift * grad[k]
                 examples += 1
+    merge_hot_rows(W_out, hot, snapshot, hot_first)
     return loss, examples
 
 
@@ -111,6 +115,7 @@ def cbow_block(W_in, W_out, sub_offsets, sub_rows, ids, sentence_offsets, first_
     sentence = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
     rows = np.empty(negative + 1, dtype=np.int64)
     scores = np.empty(max(codes.shape[1], negative + 1), dtype=np.float32)
+    hot, snapshot, hot_first = hot_rows(W_out, hierarchical)
     loss = 0.0
     examples = 0
     for s in range(first_sentence, end_sentence):
@@ -137,8 +142,8 @@ def cbow_block(W_in, W_out, sub_offsets, sub_rows, ids, sentence_offsets, first_
             grad[:] = 0.0
             if hierarchical:
                 loss += hierarchical_softmax_update(
-                    hidden, grad, center, W_out, codes, points, lengths, alpha,
-                    compute_loss, scores)
+                    hidden, grad, center, W_out, hot, hot_first, codes, points, lengths,
+                    alpha, compute_loss, scores)
             else:
                 loss += negative_sampling_update(
                     hidden, grad, center, W_out, accept, alias, negative, alpha, state,
@@ -148,6 +153,7 @@ def cbow_block(W_in, W_out, sub_offsets, sub_rows, ids, sentence_offsets, first_
                     word = sentence[j]
                     add_to_rows(W_in, sub_rows, sub_offsets[word], sub_offsets[word + 1], grad)
             examples += 1
+    merge_hot_rows(W_out, hot, snapshot, hot_first)
     return loss, examples
 
 

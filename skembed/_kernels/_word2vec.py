@@ -29,6 +29,11 @@ from ._common import (
 )
 
 MAX_SENTENCE_LENGTH = 10_000
+# Hierarchical softmax: the inner nodes nearest the root are on almost every path. Each
+# block trains a private copy of the top HOT_NODES of them and adds its change to the
+# shared rows when the block ends, so threads do not fight over those cache lines on every
+# prediction. With one thread this is the plain algorithm (up to float rounding).
+HOT_NODES = 1024
 
 
 @numba.njit(cache=True)
@@ -77,8 +82,8 @@ def negative_sampling_update(h, grad, target, W_out, accept, alias, negative, al
 
 
 @numba.njit(cache=True)
-def hierarchical_softmax_update(h, grad, target, W_out, codes, points, lengths, alpha,
-                                compute_loss, scores):
+def hierarchical_softmax_update(h, grad, target, W_out, hot, hot_first, codes, points,
+                                lengths, alpha, compute_loss, scores):
     """Train ``h`` to follow the Huffman path of ``target``, one binary decision a node.
 
     Saturated decisions (``|u.h| >= MAX_EXP``) are left alone, as in the word2vec C tool
@@ -89,7 +94,11 @@ def hierarchical_softmax_update(h, grad, target, W_out, codes, points, lengths, 
     # score can be computed before any update: independent dot products pipeline well.
     length = lengths[target]
     for depth in range(length):
-        scores[depth] = dot_row(h, W_out, points[target, depth])
+        node = points[target, depth]
+        if node >= hot_first:
+            scores[depth] = dot_row(h, hot, node - hot_first)
+        else:
+            scores[depth] = dot_row(h, W_out, node)
     loss = 0.0
     for depth in range(length):
         node = points[target, depth]
@@ -103,9 +112,29 @@ def hierarchical_softmax_update(h, grad, target, W_out, codes, points, lengths, 
         if compute_loss:
             loss -= np.log(np.float32(1.0) - p if code else p)
         g = np.float32((np.float32(1.0) - code - p) * alpha)
-        add_scaled_row(grad, g, W_out, node)
-        add_scaled_to_row(W_out, node, g, h)
+        if node >= hot_first:
+            add_scaled_row(grad, g, hot, node - hot_first)
+            add_scaled_to_row(hot, node - hot_first, g, h)
+        else:
+            add_scaled_row(grad, g, W_out, node)
+            add_scaled_to_row(W_out, node, g, h)
     return loss
+
+
+@numba.njit(cache=True)
+def hot_rows(W_out, hierarchical):
+    """Private copies of the rows nearest the Huffman root: (rows, snapshot, first row)."""
+    first = max(0, W_out.shape[0] - HOT_NODES) if hierarchical else W_out.shape[0]
+    hot = W_out[first:].copy()
+    return hot, hot.copy(), first
+
+
+@numba.njit(cache=True)
+def merge_hot_rows(W_out, hot, snapshot, first):
+    """Add what a block changed in its private rows to the shared rows."""
+    for r in range(hot.shape[0]):
+        for k in range(hot.shape[1]):
+            W_out[first + r, k] += hot[r, k] - snapshot[r, k]
 
 
 @numba.njit(cache=True)
@@ -144,6 +173,7 @@ def skipgram_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sente
     sentence = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
     rows = np.empty(negative + 1, dtype=np.int64)
     scores = np.empty(max(codes.shape[1], negative + 1), dtype=np.float32)
+    hot, snapshot, hot_first = hot_rows(W_out, hierarchical)
     loss = 0.0
     examples = 0
     for s in range(first_sentence, end_sentence):
@@ -163,14 +193,15 @@ def skipgram_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sente
                 h = W_in[context]
                 if hierarchical:
                     loss += hierarchical_softmax_update(
-                        h, grad, center, W_out, codes, points, lengths, alpha, compute_loss,
-                        scores)
+                        h, grad, center, W_out, hot, hot_first, codes, points, lengths,
+                        alpha, compute_loss, scores)
                 else:
                     loss += negative_sampling_update(
                         h, grad, center, W_out, accept, alias, negative, alpha, state,
                         compute_loss, rows, scores)
                 add_scaled_to_row(W_in, context, np.float32(1.0), grad)
                 examples += 1
+    merge_hot_rows(W_out, hot, snapshot, hot_first)
     return loss, examples
 
 
@@ -193,6 +224,7 @@ def cbow_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
     sentence = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
     rows = np.empty(negative + 1, dtype=np.int64)
     scores = np.empty(max(codes.shape[1], negative + 1), dtype=np.float32)
+    hot, snapshot, hot_first = hot_rows(W_out, hierarchical)
     loss = 0.0
     examples = 0
     for s in range(first_sentence, end_sentence):
@@ -217,8 +249,8 @@ def cbow_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
             grad[:] = 0.0
             if hierarchical:
                 loss += hierarchical_softmax_update(
-                    hidden, grad, center, W_out, codes, points, lengths, alpha, compute_loss,
-                    scores)
+                    hidden, grad, center, W_out, hot, hot_first, codes, points, lengths,
+                    alpha, compute_loss, scores)
             else:
                 loss += negative_sampling_update(
                     hidden, grad, center, W_out, accept, alias, negative, alpha, state,
@@ -230,6 +262,7 @@ def cbow_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
                 if j != i:
                     add_scaled_to_row(W_in, sentence[j], share, grad)
             examples += 1
+    merge_hot_rows(W_out, hot, snapshot, hot_first)
     return loss, examples
 
 
