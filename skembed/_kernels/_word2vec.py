@@ -33,7 +33,7 @@ MAX_SENTENCE_LENGTH = 10_000
 # block trains a private copy of the top HOT_NODES of them and adds its change to the
 # shared rows when the block ends, so threads do not fight over those cache lines on every
 # prediction. With one thread this is the plain algorithm (up to float rounding).
-HOT_NODES = 1024
+HOT_NODES = 4096
 
 
 @numba.njit(cache=True)
