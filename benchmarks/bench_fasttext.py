@@ -102,7 +102,7 @@ def _train(library, docs, threads, seed, corpus_file):
     model = fasttext.train_unsupervised(
         corpus_file, model="skipgram", dim=s["dim"], ws=s["window"], neg=s["negative"],
         minn=s["min_n"], maxn=s["max_n"], bucket=s["bucket"], minCount=s["min_count"],
-        t=s["sample"], lr=s["lr"], epoch=s["epochs"], thread=threads, verbose=0, seed=seed)
+        t=s["sample"], lr=s["lr"], epoch=s["epochs"], thread=threads, verbose=0)
     seconds = time.perf_counter() - start
     import numpy as np
 

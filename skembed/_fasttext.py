@@ -5,10 +5,12 @@ from numbers import Integral
 import numpy as np
 
 from ._compat import Interval
-from ._kernels._fasttext import fasttext_epoch
+from ._kernels._fasttext import fasttext_epoch, mean_rows
 from ._subwords import word_ngram_buckets
 from ._vectors import Vectors
 from ._word2vec import Word2VecTransformer
+
+_INIT_CHUNK = 16_384  # n-gram rows initialised at a time
 
 
 def _counter_uniform(seed, keys, dim):
@@ -73,8 +75,7 @@ class SubwordTable:
 
     def word_means(self, W_in):
         """Return the vector of each vocabulary word: the mean of its rows."""
-        sums = np.add.reduceat(W_in[self.rows], self.offsets[:-1], axis=0)
-        return (sums / np.diff(self.offsets)[:, None]).astype(np.float32)
+        return mean_rows(W_in, self.offsets, self.rows)
 
 
 class FastTextVectors(Vectors):
@@ -315,7 +316,10 @@ class FastTextTransformer(Word2VecTransformer):
         seed = int(seeds.generator().integers(0, 2**63 - 1))
         W_in = np.empty((table.n_rows, self.vector_size), dtype=np.float32)
         W_in[: table.n_words] = self._initial_input_weights(table.n_words, seeds)
-        W_in[table.n_words :] = _counter_uniform(seed, table.buckets, self.vector_size)
+        for start in range(0, len(table.buckets), _INIT_CHUNK):  # small temporaries
+            chunk = table.buckets[start : start + _INIT_CHUNK]
+            rows = slice(table.n_words + start, table.n_words + start + len(chunk))
+            W_in[rows] = _counter_uniform(seed, chunk, self.vector_size)
         return W_in, table
 
     def _word_vectors(self, vocabulary, W_in, table):
@@ -327,7 +331,8 @@ class FastTextTransformer(Word2VecTransformer):
                        *corpus_args[:-3], skipgram, *corpus_args[-3:], *schedule)
 
     def _extra_fitted(self, vocabulary, W_in, table):
-        return {"_ngram_rows": (W_in[table.n_words :].copy(), table.buckets)}
+        # A view: the word rows are small next to the n-gram rows, so no copy is made.
+        return {"_ngram_rows": (W_in[table.n_words :], table.buckets)}
 
     def _make_vectors(self, vocabulary, matrix, analyzer, fitted):
         ngram_vectors, buckets = fitted.pop("_ngram_rows")

@@ -343,9 +343,10 @@ class Word2VecTransformer(_BaseEmbedding):
                     "loss": loss if self.compute_loss else None,
                     "words_per_second": blocks.n_tokens / max(seconds, 1e-9),
                     "seconds": seconds,
+                    # Only callbacks see the logs: build the vectors only for them.
                     "vectors": Vectors(vocabulary.tokens,
                                        self._word_vectors(vocabulary, W_in, inputs),
-                                       vocabulary.counts),
+                                       vocabulary.counts) if self.callbacks else None,
                 }
                 self._report(epoch, n_threads, logs)
                 if _call(self.callbacks, "on_epoch_end", self, epoch, logs):

@@ -31,6 +31,17 @@ def add_mean_of_rows(out, W_in, rows, start, stop):
 
 
 @numba.njit(cache=True)
+def mean_rows(W_in, offsets, rows):
+    """Return, for each word, the mean of its rows ``W_in[rows[offsets[w]:offsets[w+1]]]``."""
+    n_words = len(offsets) - 1
+    out = np.zeros((n_words, W_in.shape[1]), dtype=np.float32)
+    for w in range(n_words):
+        if offsets[w + 1] > offsets[w]:
+            add_mean_of_rows(out[w], W_in, rows, offsets[w], offsets[w + 1])
+    return out
+
+
+@numba.njit(cache=True)
 def add_to_rows(W_in, rows, start, stop, grad):
     """Add ``grad`` to every row ``W_in[rows[start:stop]]``."""
     for r in range(start, stop):
