@@ -343,11 +343,23 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
             np.divide(out, norms, out=out, where=norms > 0)
         return out
 
+    def _resolve(self, corpus):
+        """Return the vector table and the ids to pool with it (negative ids: no vector).
+
+        Word vectors are the table and known ids index it; fastText extends both with
+        vectors built from n-grams for unseen tokens.
+        """
+        return self.vectors_.vectors, corpus.ids
+
     def _transform_encoded(self, corpus):
-        return self._pool(corpus, self.vectors_.vectors)
+        table, ids = self._resolve(corpus)
+        return self._pool(type(corpus)(ids=ids, offsets=corpus.offsets), table)
 
     def unknown_token_rate(self, X, per_document=False):
-        """Fraction of the tokens of X that are not in the vocabulary (and so ignored).
+        """Fraction of the tokens of X that have no vector (and so are left out).
+
+        That is tokens outside the vocabulary; for fastText, unseen tokens with no known
+        n-gram.
 
         Parameters
         ----------
@@ -361,11 +373,9 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
         -------
         float or ndarray of float64
         """
-        return self._unknown_rate(self._encode_documents(X), per_document)
-
-    @staticmethod
-    def _unknown_rate(corpus, per_document):
-        unknown = (corpus.ids < 0).astype(np.float64)
+        corpus = self._encode_documents(X)
+        _, ids = self._resolve(corpus)
+        unknown = (ids < 0).astype(np.float64)
         if not per_document:
             return float(unknown.mean()) if len(unknown) else 0.0
         before = np.concatenate([[0.0], np.cumsum(unknown)])

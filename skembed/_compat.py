@@ -6,10 +6,9 @@ imports it from here. When it moves, only this module changes.
 
 from sklearn.utils._param_validation import (
     HasMethods,
-    Hidden,
     Interval,
     InvalidParameterError,
     StrOptions,
 )
 
-__all__ = ["HasMethods", "Hidden", "Interval", "InvalidParameterError", "StrOptions"]
+__all__ = ["HasMethods", "Interval", "InvalidParameterError", "StrOptions"]

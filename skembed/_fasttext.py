@@ -354,26 +354,3 @@ class FastTextTransformer(Word2VecTransformer):
         coded = ids <= -2
         resolved[coded] = new_rows[-2 - ids[coded]]
         return np.vstack([vectors.vectors, extra]), resolved
-
-    def _transform_encoded(self, corpus):
-        table, ids = self._resolve(corpus)
-        return self._pool(type(corpus)(ids=ids, offsets=corpus.offsets), table)
-
-    def unknown_token_rate(self, X, per_document=False):
-        """Fraction of the tokens of X with no vector: unseen and with no known n-gram.
-
-        Parameters
-        ----------
-        X : iterable of str, iterable of list of str, or iterable of paths
-            Documents, as set by ``input``.
-        per_document : bool, default=False
-            Return one fraction per document instead of the overall fraction.
-
-        Returns
-        -------
-        float or ndarray of float64
-        """
-        corpus = self._encode_documents(X)
-        _, ids = self._resolve(corpus)
-        return self._unknown_rate(type(corpus)(ids=ids, offsets=corpus.offsets),
-                                  per_document)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ._common import add_scaled_row, add_scaled_to_row, below
 from ._word2vec import (
-    MAX_SENTENCE_LENGTH,
+    block_scratch,
     hierarchical_softmax_update,
     hot_rows,
     learning_rate,
@@ -62,13 +62,8 @@ def skipgram_block(W_in, W_out, sub_offsets, sub_rows, mean_shift, ids, sentence
     Returns (loss, examples).
     """
     dim = W_in.shape[1]
-    state = np.empty(1, dtype=np.uint64)
-    state[0] = seed
-    grad = np.empty(dim, dtype=np.float32)
-    hidden = np.empty(dim, dtype=np.float32)
-    sentence = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
-    rows = np.empty(negative + 1, dtype=np.int64)
-    scores = np.empty(max(codes.shape[1], negative + 1), dtype=np.float32)
+    state, grad, hidden, sentence, rows, scores = block_scratch(
+        seed, W_in.shape[1], negative, codes)
     hot, snapshot, hot_first = hot_rows(W_out, hierarchical)
     loss = 0.0
     examples = 0
@@ -93,12 +88,12 @@ def skipgram_block(W_in, W_out, sub_offsets, sub_rows, mean_shift, ids, sentence
                 grad[:] = 0.0
                 if hierarchical:
                     loss += hierarchical_softmax_update(
-                        hidden, grad, sentence[j], W_out, hot, hot_first, codes, points,
-                        lengths, alpha, compute_loss, scores)
+                        hidden, grad, sentence[j], W_out, hot, hot_first, codes, points, lengths,
+                        alpha, compute_loss, scores)
                 else:
                     loss += negative_sampling_update(
-                        hidden, grad, sentence[j], W_out, accept, alias, negative, alpha,
-                        state, compute_loss, rows, scores)
+                        hidden, grad, sentence[j], W_out, accept, alias, negative, alpha, state,
+                        compute_loss, rows, scores)
                 add_to_rows(W_in, sub_rows, first, last, grad)
                 shift = mean_shift[center]
                 for k in range(dim):
@@ -118,14 +113,8 @@ def cbow_block(W_in, W_out, sub_offsets, sub_rows, ids, sentence_offsets, first_
     The mean of all input rows of all context tokens predicts the center, and the
     gradient goes, whole, to each of those rows (fastText). Returns (loss, examples).
     """
-    dim = W_in.shape[1]
-    state = np.empty(1, dtype=np.uint64)
-    state[0] = seed
-    grad = np.empty(dim, dtype=np.float32)
-    hidden = np.empty(dim, dtype=np.float32)
-    sentence = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
-    rows = np.empty(negative + 1, dtype=np.int64)
-    scores = np.empty(max(codes.shape[1], negative + 1), dtype=np.float32)
+    state, grad, hidden, sentence, rows, scores = block_scratch(
+        seed, W_in.shape[1], negative, codes)
     hot, snapshot, hot_first = hot_rows(W_out, hierarchical)
     loss = 0.0
     examples = 0
@@ -153,8 +142,8 @@ def cbow_block(W_in, W_out, sub_offsets, sub_rows, ids, sentence_offsets, first_
             grad[:] = 0.0
             if hierarchical:
                 loss += hierarchical_softmax_update(
-                    hidden, grad, center, W_out, hot, hot_first, codes, points, lengths,
-                    alpha, compute_loss, scores)
+                    hidden, grad, center, W_out, hot, hot_first, codes, points, lengths, alpha,
+                    compute_loss, scores)
             else:
                 loss += negative_sampling_update(
                     hidden, grad, center, W_out, accept, alias, negative, alpha, state,
