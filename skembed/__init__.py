@@ -3,6 +3,7 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from ._fasttext import FastTextTransformer
+from ._glove import GloVeTransformer
 from ._onehot import OneHotWordEncoder
 from ._vectors import Vectors
 from ._word2vec import Word2VecTransformer
@@ -14,6 +15,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "FastTextTransformer",
+    "GloVeTransformer",
     "OneHotWordEncoder",
     "Vectors",
     "Word2VecTransformer",

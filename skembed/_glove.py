@@ -1,0 +1,354 @@
+"""GloVeTransformer: global co-occurrence counting and weighted least squares inside ``fit``."""
+
+import logging
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+
+from ._base import _BaseEmbedding
+from ._compat import Interval, StrOptions
+from ._cooccur import count_cooccurrences
+from ._kernels._glove import count_block_sizes, glove_epoch, place_entries
+from ._random import SeedSource
+from ._threads import numba_threads, resolve_n_jobs
+from ._vectors import Vectors
+from ._word2vec import _call
+
+logger = logging.getLogger(__name__)
+
+# Entries per training block: small enough to shuffle in cache, large enough to
+# amortise scheduling. The count of blocks depends only on the matrix, not on threads.
+BLOCK_ENTRIES = 65_536
+
+
+class GloVeTransformer(_BaseEmbedding):
+    """Learn GloVe token vectors in ``fit`` and pool them into one row per document.
+
+    ``fit`` counts a global token-token co-occurrence matrix over the training documents,
+    then fits vectors whose dot products (plus two biases) match the logarithms of the
+    counts, in the weighted least-squares sense of Pennington et al.: it minimises
+    ``sum f(x_ij) (w_i . c_j + b_i + b~_j - log x_ij) ** 2`` over the non-zero entries,
+    with ``f(x) = min(1, (x / x_max) ** alpha)``, by AdaGrad as the Stanford GloVe tool
+    does. ``transform`` pools the vectors of each document's tokens into one dense row.
+
+    Parameters
+    ----------
+    vector_size : int, default=100
+        Dimension of the token vectors.
+    window : int, default=10
+        Largest distance between two tokens counted as co-occurring.
+    symmetric : bool, default=True
+        Count context on both sides of a token. If False, entry ``(i, j)`` counts only
+        ``j`` after ``i`` (the Stanford tool's ``-symmetric 0``).
+    distance_weighting : bool, default=True
+        A pair ``d`` tokens apart adds ``1 / d`` to the count instead of 1.
+    x_max : float, default=100.0
+        Count at which the weighting function reaches 1.
+    alpha : float, default=0.75
+        Exponent of the weighting function.
+    learning_rate : float, default=0.05
+        AdaGrad's initial learning rate.
+    epochs : int, default=15
+        Passes over the non-zero entries.
+    gradient_clip : float, default=100.0
+        Each scaled gradient coordinate is clipped to ``[-gradient_clip,
+        gradient_clip]``, so that no learning rate can make a step infinite.
+    output : {"sum", "word", "context", "concat"}, default="sum"
+        Which vectors ``vectors_`` holds: word plus context vectors (the Stanford tool's
+        ``-model 2``, best on analogies), the word vectors, the context vectors, or both
+        side by side (``2 * vector_size`` columns).
+    keep_cooccurrence : bool, default=False
+        Keep the co-occurrence matrix as ``cooccurrence_``.
+    min_count : int, default=5
+        Ignore tokens seen fewer times than this.
+    max_vocab_size : int or None, default=None
+        Bound on the distinct tokens held while counting (the rarest are forgotten when
+        exceeded, as word2vec does).
+    input : {"content", "tokens", "filename"}, default="content"
+        What the items of ``X`` are: raw text, lists of str tokens, or paths of text files
+        (plain or ``.gz``) with one document per line.
+    encoding : str, default="utf-8"
+        Encoding of files read with ``input="filename"``.
+    tokenizer : str, path, tokenizers.Tokenizer or callable, default="word"
+        As for :class:`Word2VecTransformer`.
+    lowercase : bool, default=True
+        Lowercase text before tokenizing.
+    subword_vocab_size : int, default=8000
+        Vocabulary size of a subword tokenizer trained in ``fit``.
+    pooling : {"mean", "sum", "max", "tfidf", "sif"}, default="mean"
+        How a document's token vectors become one row (see
+        :class:`Word2VecTransformer`).
+    norm : {"l2"} or None, default=None
+        Scale each output row to unit length.
+    sif_smoothing : float, default=1e-3
+        The ``a`` of SIF weights.
+    n_jobs : int or None, default=None
+        Threads for counting and training: None means 1, -1 all cores.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial vectors and the order of the entries in each epoch.
+    verbose : int, default=0
+        Print progress (counting time, loss per epoch) when > 0.
+    callbacks : list of objects or None, default=None
+        Objects with any of the methods ``on_train_begin(estimator)``,
+        ``on_epoch_begin(estimator, epoch)``, ``on_epoch_end(estimator, epoch, logs)`` and
+        ``on_train_end(estimator, logs)``. ``logs`` holds ``loss``,
+        ``entries_per_second``, ``seconds`` and ``vectors`` (a :class:`Vectors`). An
+        ``on_epoch_end`` that returns True stops training early.
+
+    Attributes
+    ----------
+    vectors_ : Vectors
+        The token vectors chosen by ``output``, in vocabulary order.
+    vocabulary_ : dict
+        Token to row of ``vectors_``.
+    counts_ : ndarray of int64
+        Training count of each token.
+    tokenizer_ : object
+        The fitted tokenizer.
+    cooccurrence_ : scipy.sparse.csr_matrix of float32
+        The weighted co-occurrence counts, rows and columns in vocabulary order; only
+        with ``keep_cooccurrence=True``.
+    n_cooccurrences_ : int
+        Non-zero entries of the co-occurrence matrix (the training examples of an epoch).
+    loss_curve_ : list of float
+        Mean weighted loss ``f(x) (w . c + b + b~ - log x) ** 2 / 2`` per entry in each
+        epoch, as the Stanford tool reports it.
+    n_iter_ : int
+        Epochs run (fewer than ``epochs`` if a callback stopped training).
+    idf_ : ndarray of float32
+        Smoothed IDF of each token on the training documents (``pooling="tfidf"``).
+    sif_weights_ : ndarray of float32
+        SIF weight of each token (``pooling="sif"``).
+    sif_component_ : ndarray of float32
+        Common component removed with ``pooling="sif"``.
+
+    See Also
+    --------
+    Word2VecTransformer : Predictive (skip-gram / CBOW) vectors.
+    Vectors : Similarity and analogy queries on the fitted vectors.
+
+    Notes
+    -----
+    Counting follows the Stanford ``cooccur`` tool: tokens outside the vocabulary are
+    removed first, context never crosses a document, and each row is accumulated in
+    corpus order in float64 (stored as float32). The matrix is built a range of rows at a
+    time, each range in at most ``PAIRS_PER_RANGE`` (4 million) 8-byte working items
+    (or one vocabulary-sized row), so counting needs that much per thread beyond the
+    result: 8 bytes per non-zero entry. Training holds 16 bytes per entry (row, column,
+    ``log x`` and weight) and ``4 * (2 * vector_size + 2)`` bytes per token for each of
+    the word and context tables. The result does not depend on ``n_jobs``.
+
+    Training is AdaGrad as in the Stanford ``glove`` tool, in float32: the entries are
+    scattered once into random blocks of about 65,536; each epoch visits the blocks in a
+    fresh random order and shuffles each block before training on it. Workers update the
+    shared tables without locks (Hogwild), so with ``n_jobs > 1`` results vary slightly
+    from run to run; with ``n_jobs=1`` and a fixed ``random_state``, two fits are
+    bit-for-bit identical. Each epoch costs O(non-zero entries x vector_size).
+
+    GloVe needs more text than word2vec to reach the same quality: on a corpus of a few
+    million tokens, skip-gram vectors are clearly better.
+
+    References
+    ----------
+    J. Pennington, R. Socher and C. D. Manning, "GloVe: Global Vectors for Word
+    Representation", EMNLP 2014.
+
+    Examples
+    --------
+    >>> from skembed import GloVeTransformer
+    >>> docs = ["the cat sat on the mat", "the dog sat on the log"] * 50
+    >>> glove = GloVeTransformer(vector_size=8, min_count=1, random_state=0).fit(docs)
+    >>> glove.transform(["a cat on a log"]).shape
+    (1, 8)
+    >>> glove.vectors_["cat"].shape
+    (8,)
+    """
+
+    _parameter_constraints = {
+        **_BaseEmbedding._parameter_constraints,
+        "vector_size": [Interval(Integral, 1, None, closed="left")],
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "symmetric": ["boolean"],
+        "distance_weighting": ["boolean"],
+        "x_max": [Interval(Real, 0, None, closed="neither")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "gradient_clip": [Interval(Real, 0, None, closed="neither")],
+        "output": [StrOptions({"sum", "word", "context", "concat"})],
+        "keep_cooccurrence": ["boolean"],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "callbacks": [list, tuple, None],
+    }
+
+    def __init__(
+        self,
+        *,
+        vector_size=100,
+        window=10,
+        symmetric=True,
+        distance_weighting=True,
+        x_max=100.0,
+        alpha=0.75,
+        learning_rate=0.05,
+        epochs=15,
+        gradient_clip=100.0,
+        output="sum",
+        keep_cooccurrence=False,
+        min_count=5,
+        max_vocab_size=None,
+        input="content",
+        encoding="utf-8",
+        tokenizer="word",
+        lowercase=True,
+        subword_vocab_size=8000,
+        pooling="mean",
+        norm=None,
+        sif_smoothing=1e-3,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+    ):
+        self.vector_size = vector_size
+        self.window = window
+        self.symmetric = symmetric
+        self.distance_weighting = distance_weighting
+        self.x_max = x_max
+        self.alpha = alpha
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.gradient_clip = gradient_clip
+        self.output = output
+        self.keep_cooccurrence = keep_cooccurrence
+        self.min_count = min_count
+        self.max_vocab_size = max_vocab_size
+        self.input = input
+        self.encoding = encoding
+        self.tokenizer = tokenizer
+        self.lowercase = lowercase
+        self.subword_vocab_size = subword_vocab_size
+        self.pooling = pooling
+        self.norm = norm
+        self.sif_smoothing = sif_smoothing
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = resolve_n_jobs(self.n_jobs) > 1
+        return tags
+
+    def _initial_tables(self, n_tokens, seeds):
+        """Word and context tables: vector and bias uniform in [-0.5, 0.5) / dim, sums 1."""
+        dim = self.vector_size
+        tables = []
+        for _ in range(2):
+            table = np.ones((n_tokens, 2 * (dim + 1)), dtype=np.float32)
+            values = seeds.generator().random((n_tokens, dim + 1), dtype=np.float32)
+            table[:, : dim + 1] = (values - np.float32(0.5)) / np.float32(dim)
+            tables.append(table)
+        return tables
+
+    def _training_entries(self, cooccurrences, seeds):
+        """Scatter the non-zero entries into random blocks; return the arrays and bounds."""
+        nnz = cooccurrences.nnz
+        n_blocks = max(1, -(-nnz // BLOCK_ENTRIES))
+        start_state = seeds.block_seeds(1)
+        sizes = np.zeros(n_blocks, dtype=np.int64)
+        state = start_state.copy()
+        for _, indptr, _, _ in cooccurrences.pieces:
+            count_block_sizes(indptr[-1], n_blocks, state, sizes)
+        bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        rows = np.empty(nnz, dtype=np.int32)
+        cols = np.empty(nnz, dtype=np.int32)
+        log_x = np.empty(nnz, dtype=np.float32)
+        weight = np.empty(nnz, dtype=np.float32)
+        fill = bounds[:-1].copy()
+        state = start_state.copy()  # the same draws again, now to place each entry
+        while cooccurrences.pieces:
+            row_start, indptr, indices, data = cooccurrences.pieces.pop(0)
+            place_entries(row_start, indptr, indices, data, n_blocks, state, fill,
+                          float(self.x_max), float(self.alpha), rows, cols, log_x, weight)
+        return (rows, cols, log_x, weight), bounds
+
+    def _train(self, vocabulary, corpus):
+        n_threads = resolve_n_jobs(self.n_jobs)
+        seeds = SeedSource(self.random_state)
+        word, context = self._initial_tables(len(vocabulary), seeds)
+
+        start = time.perf_counter()
+        cooccurrences = count_cooccurrences(
+            corpus.ids, corpus.offsets, len(vocabulary), window=self.window,
+            symmetric=self.symmetric, distance_weighting=self.distance_weighting,
+            n_threads=n_threads)
+        nnz = cooccurrences.nnz
+        fitted = {"n_cooccurrences_": nnz}
+        if self.keep_cooccurrence:
+            fitted["cooccurrence_"] = cooccurrences.to_csr()
+        self._report(f"counted {nnz:,} non-zero co-occurrences of {len(vocabulary):,} "
+                     f"tokens in {time.perf_counter() - start:.1f} s")
+        if nnz == 0:
+            warnings.warn(
+                f"{type(self).__name__} found no co-occurring pair of known tokens within "
+                f"window={self.window}: every document has at most one known token; the "
+                "vectors are still random",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+        entries, bounds = self._training_entries(cooccurrences, seeds)
+        del cooccurrences
+
+        loss_curve = []
+        logs = {}
+        n_blocks = len(bounds) - 1
+        block_loss = np.zeros(n_blocks)
+        _call(self.callbacks, "on_train_begin", self)
+        with numba_threads(n_threads):
+            for epoch in range(self.epochs):
+                _call(self.callbacks, "on_epoch_begin", self, epoch)
+                order = seeds.generator().permutation(n_blocks).astype(np.int64)
+                block_seeds = seeds.block_seeds(n_blocks)
+                tic = time.perf_counter()
+                glove_epoch(word, context, *entries, bounds, order, block_seeds,
+                            float(self.learning_rate), float(self.gradient_clip), block_loss,
+                            n_threads)
+                seconds = time.perf_counter() - tic
+                loss = float(block_loss.sum() / nnz) if nnz else 0.0
+                loss_curve.append(loss)
+                logs = {
+                    "loss": loss,
+                    "entries_per_second": nnz / max(seconds, 1e-9),
+                    "seconds": seconds,
+                    "vectors": Vectors(vocabulary.tokens, self._output_vectors(word, context),
+                                       vocabulary.counts) if self.callbacks else None,
+                }
+                self._report(f"epoch {epoch + 1}/{self.epochs}: loss {loss:.4f}, "
+                             f"{logs['entries_per_second']:,.0f} entries/s on {n_threads} "
+                             "thread(s)")
+                if _call(self.callbacks, "on_epoch_end", self, epoch, logs):
+                    break
+        _call(self.callbacks, "on_train_end", self, logs)
+        fitted.update({"loss_curve_": loss_curve, "n_iter_": len(loss_curve)})
+        return self._output_vectors(word, context), fitted
+
+    def _output_vectors(self, word, context):
+        dim = self.vector_size
+        if self.output == "word":
+            return np.ascontiguousarray(word[:, :dim])
+        if self.output == "context":
+            return np.ascontiguousarray(context[:, :dim])
+        if self.output == "concat":
+            return np.hstack([word[:, :dim], context[:, :dim]])
+        return word[:, :dim] + context[:, :dim]
+
+    def _report(self, message):
+        logger.info("%s", message)
+        if self.verbose > 0:
+            print(f"[{type(self).__name__}] {message}", flush=True)
