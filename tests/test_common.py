@@ -18,7 +18,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.utils import estimator_checks
 
-from skembed import FastTextTransformer, OneHotWordEncoder, Word2VecTransformer
+from skembed import FastTextTransformer, GloVeTransformer, OneHotWordEncoder, Word2VecTransformer
 from skembed.datasets import load_fortunes
 
 ESTIMATORS = [
@@ -34,6 +34,11 @@ ESTIMATORS = [
     FastTextTransformer(
         vector_size=12, min_count=2, epochs=2, architecture="cbow", pooling="tfidf",
         bucket=100_000, sample=0, random_state=0,
+    ),
+    GloVeTransformer(vector_size=12, min_count=1, epochs=2, random_state=0),
+    GloVeTransformer(
+        vector_size=12, min_count=2, epochs=2, window=3, symmetric=False, output="concat",
+        tokenizer="unigram", subword_vocab_size=300, pooling="max", random_state=0,
     ),
 ]
 

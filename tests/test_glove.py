@@ -177,7 +177,10 @@ def test_wordnet_glosses_glove_learns_related_words(shared_data):
     path = shared_data / "corpus" / "wordnet_glosses.txt.gz"
     glove = GloVeTransformer(input="filename", window=5, n_jobs=2, random_state=0).fit([path])
     vectors = glove.vectors_
-    assert "february" in [t for t, _ in vectors.most_similar("january", topn=10)]
+    assert "father" in [t for t, _ in vectors.most_similar("mother", topn=3)]
+    assert "yellow" in [t for t, _ in vectors.most_similar("red", topn=5)]
+    assert "shrub" in [t for t, _ in vectors.most_similar("tree", topn=10)]
     assert glove.loss_curve_[-1] < 0.5 * glove.loss_curve_[0]
     rho, covered = _wordsim(vectors, shared_data / "eval" / "wordsim353.tsv")
-    assert covered > 250 and rho > 0.15
+    # Measured 0.203-0.206 over two seeds on 2 threads (skip-gram on this file: 0.39-0.41).
+    assert covered > 250 and rho > 0.17
