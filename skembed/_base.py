@@ -8,6 +8,7 @@ frequent tokens it keeps in ``_max_vocabulary``.
 """
 
 import os
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
@@ -35,7 +36,14 @@ from ._tokenize import (
     training_texts,
 )
 from ._vectors import Vectors
-from ._vocab import VocabularyBuilder, encode
+from ._vocab import Vocabulary, VocabularyBuilder, encode
+
+
+@dataclass(frozen=True)
+class _PretrainedVocabulary(Vocabulary):
+    """The vocabulary of pretrained vectors used as they are, with the vectors."""
+
+    vectors: Vectors = None
 
 
 class _BaseTextEstimator(TransformerMixin, BaseEstimator):
@@ -275,15 +283,95 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
         "pooling": [StrOptions(set(_POOLING_MODES))],
         "norm": [StrOptions({"l2"}), None],
         "sif_smoothing": [Interval(Real, 0, None, closed="neither")],
+        "pretrained": [str, os.PathLike, Vectors, None],
+        "fine_tune": ["boolean"],
     }
 
+    # ------------------------------------------------------- pretrained vectors
+
+    def _frozen(self):
+        """Tell whether pretrained vectors are used as they are (no training)."""
+        return self.pretrained is not None and not self.fine_tune
+
+    def _pretrained_vectors(self):
+        """Load (or take) the pretrained vectors and check they fit the parameters."""
+        if isinstance(self.pretrained, Vectors):
+            vectors = self.pretrained
+        else:
+            from .io import load_vectors
+
+            vectors = load_vectors(self.pretrained)
+        if vectors.vector_size != self.vector_size:
+            raise ValueError(
+                f"vector_size={self.vector_size} but the pretrained vectors have "
+                f"{vectors.vector_size} dimensions; set vector_size={vectors.vector_size}"
+            )
+        if needs_training(self.tokenizer):
+            raise ValueError(
+                f"tokenizer={self.tokenizer!r} would train a new subword vocabulary in fit, "
+                "whose tokens cannot match pretrained vectors; use tokenizer='word', a "
+                "callable, or the tokenizer the vectors were trained with"
+            )
+        return vectors
+
+    def _fit_vocabulary(self, X):
+        if not self._frozen():
+            return super()._fit_vocabulary(X)
+        # Frozen: the vocabulary is the pretrained one; X only gives counts and pooling
+        # statistics.
+        pretrained = self._pretrained_vectors()
+        tokenizer_ = make_tokenizer(self.tokenizer, lowercase=self.lowercase, input=self.input)
+        docs = iter_documents(X, self.input, self.encoding)
+        token_docs = analyze(tokenizer_, docs, input=self.input, lowercase=self.lowercase)
+        corpus = encode(token_docs, pretrained.index)
+        known = corpus.ids[corpus.ids >= 0]
+        if corpus.n_documents == 0:
+            raise ValueError("X contains no documents; fit needs at least one")
+        if len(known) == 0 and len(corpus.ids):
+            raise ValueError(
+                f"none of the {len(corpus.ids)} tokens of X is in the pretrained vocabulary "
+                f"({len(pretrained)} tokens, for example {pretrained.tokens[:3]}); check "
+                "lowercase and tokenizer"
+            )
+        counts = np.bincount(known, minlength=len(pretrained)).astype(np.int64)
+        vocabulary = _PretrainedVocabulary(tokens=pretrained.tokens, counts=counts,
+                                           vectors=pretrained)
+        return vocabulary, corpus, tokenizer_
+
+    def _pretrained_rows(self, vocabulary):
+        """Vocabulary rows that pretrained vectors cover, and those vectors (fine-tuning).
+
+        Returns
+        -------
+        rows : ndarray of int64
+            Rows of the vocabulary found in the pretrained vectors.
+        values : ndarray of float32, shape (len(rows), vector_size)
+            Their pretrained vectors.
+        """
+        empty = np.zeros(0, dtype=np.int64), np.zeros((0, self.vector_size), np.float32)
+        if self.pretrained is None:
+            return empty
+        pretrained = self._pretrained_vectors()
+        pairs = [(row, pretrained.index[token]) for row, token in enumerate(vocabulary.tokens)
+                 if token in pretrained.index]
+        if not pairs:
+            return empty
+        rows, sources = (np.array(column, dtype=np.int64) for column in zip(*pairs, strict=True))
+        return rows, pretrained.vectors[sources]
+
+    # ------------------------------------------------------------------ fitting
+
     def _fit_encoded(self, vocabulary, corpus, tokenizer_):
-        matrix, fitted = self._train(vocabulary, corpus.known())
-        analyzer = None
-        if is_hf_tokenizer(tokenizer_):
-            analyzer = DocumentAnalyzer(tokenizer_, lowercase=self.lowercase)
-        vectors = self._make_vectors(vocabulary, matrix, analyzer, fitted)
-        fitted.update(self._fit_pooling(vectors, corpus))
+        if self._frozen():
+            vectors = vocabulary.vectors
+            fitted = {"n_iter_": 0, "n_pretrained_": len(vectors)}
+        else:
+            matrix, fitted = self._train(vocabulary, corpus.known())
+            analyzer = None
+            if is_hf_tokenizer(tokenizer_):
+                analyzer = DocumentAnalyzer(tokenizer_, lowercase=self.lowercase)
+            vectors = self._make_vectors(vocabulary, matrix, analyzer, fitted)
+        fitted.update(self._fit_pooling(vectors, corpus, vocabulary.counts))
         fitted["vectors_"] = vectors
         fitted["_n_features_out"] = vectors.vector_size
         return fitted
@@ -292,12 +380,12 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
         """Wrap the trained token vectors (subclasses may add to them from ``fitted``)."""
         return Vectors(vocabulary.tokens, matrix, vocabulary.counts, analyzer=analyzer)
 
-    def _fit_pooling(self, vectors, corpus):
+    def _fit_pooling(self, vectors, corpus, counts):
         n_documents = corpus.n_documents
         document_frequency = document_frequencies(corpus.ids, corpus.offsets, len(vectors))
         # scikit-learn's smoothed IDF: as if one extra document held every token once.
         idf = np.log((1.0 + n_documents) / (1.0 + document_frequency)) + 1.0
-        frequency = vectors.counts / vectors.counts.sum()
+        frequency = counts / max(int(counts.sum()), 1)
         sif_weights = (self.sif_smoothing / (self.sif_smoothing + frequency)).astype(np.float32)
         # The common component is the top right singular vector of the pooled training
         # documents (uncentred, as in Arora et al.): the top eigenvector of their Gram

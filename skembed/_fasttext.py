@@ -233,6 +233,11 @@ class FastTextTransformer(Word2VecTransformer):
     their rows would only hold random initial values, which skembed does not use for
     unseen words either.
 
+    With ``pretrained`` vectors, frozen use keeps the n-grams of a
+    :class:`FastTextVectors` (from another fitted FastTextTransformer); word vectors from
+    a file (``.vec``) have none, so unseen words stay unknown. Fine-tuning starts the word
+    rows from the pretrained vectors and the n-gram rows as usual.
+
     With ``tokenizer="word"`` (the fastText setting) n-grams are taken from whole words.
     With a subword tokenizer the tokens are already pieces of words, and their n-grams
     mostly repeat what the tokenizer learned: it works, but ``"word"`` is the meaningful
@@ -287,6 +292,8 @@ class FastTextTransformer(Word2VecTransformer):
         pooling="mean",
         norm=None,
         sif_smoothing=1e-3,
+        pretrained=None,
+        fine_tune=False,
         compute_loss=True,
         n_jobs=None,
         random_state=None,
@@ -300,9 +307,9 @@ class FastTextTransformer(Word2VecTransformer):
             min_alpha=min_alpha, epochs=epochs, min_count=min_count,
             max_vocab_size=max_vocab_size, input=input, encoding=encoding,
             tokenizer=tokenizer, lowercase=lowercase, subword_vocab_size=subword_vocab_size,
-            pooling=pooling, norm=norm, sif_smoothing=sif_smoothing,
-            compute_loss=compute_loss, n_jobs=n_jobs, random_state=random_state,
-            verbose=verbose, callbacks=callbacks,
+            pooling=pooling, norm=norm, sif_smoothing=sif_smoothing, pretrained=pretrained,
+            fine_tune=fine_tune, compute_loss=compute_loss, n_jobs=n_jobs,
+            random_state=random_state, verbose=verbose, callbacks=callbacks,
         )
         self.min_n = min_n
         self.max_n = max_n
@@ -346,7 +353,8 @@ class FastTextTransformer(Word2VecTransformer):
         """Vector table and ids where unknown tokens with known n-grams get rows."""
         vectors = self.vectors_
         ids = corpus.ids
-        if not corpus.unknown_tokens:
+        if not corpus.unknown_tokens or not isinstance(vectors, FastTextVectors):
+            # Frozen pretrained word vectors (a .vec file) have no n-grams.
             return vectors.vectors, ids
         extra, known = vectors.oov_vectors(corpus.unknown_tokens)
         new_rows = np.where(known, len(vectors) + np.arange(len(known)), -1).astype(np.int32)

@@ -84,6 +84,17 @@ class GloVeTransformer(_BaseEmbedding):
         Scale each output row to unit length.
     sif_smoothing : float, default=1e-3
         The ``a`` of SIF weights.
+    pretrained : str, path or Vectors, default=None
+        Pretrained vectors: a file that :func:`skembed.io.load_vectors` reads (word2vec
+        text or binary, GloVe, fastText ``.vec``, skembed ``.npz``) or a
+        :class:`Vectors`. Their dimension must equal ``vector_size``. A path is loaded in
+        ``fit``; a Vectors object is shared, not copied, by ``clone``.
+    fine_tune : bool, default=False
+        With ``pretrained``: if False, use the vectors as they are (no training: ``fit``
+        only counts tokens and fits the pooling statistics, and the vocabulary is the
+        pretrained one); if True, build the vocabulary from X and train on it, starting
+        the tokens that the pretrained vectors know from them (half in the word, half
+        in the context vectors, so that their sum starts at the pretrained vector).
     n_jobs : int or None, default=None
         Threads for counting and training: None means 1, -1 all cores.
     random_state : int, RandomState instance or None, default=None
@@ -116,7 +127,10 @@ class GloVeTransformer(_BaseEmbedding):
         Mean weighted loss ``f(x) (w . c + b + b~ - log x) ** 2 / 2`` per entry in each
         epoch, as the Stanford tool reports it.
     n_iter_ : int
-        Epochs run (fewer than ``epochs`` if a callback stopped training).
+        Epochs run (fewer than ``epochs`` if a callback stopped training; 0 with frozen
+        pretrained vectors).
+    n_pretrained_ : int
+        Vocabulary tokens whose vectors started from ``pretrained`` (when fine-tuning).
     idf_ : ndarray of float32
         Smoothed IDF of each token on the training documents (``pooling="tfidf"``).
     sif_weights_ : ndarray of float32
@@ -209,6 +223,8 @@ class GloVeTransformer(_BaseEmbedding):
         pooling="mean",
         norm=None,
         sif_smoothing=1e-3,
+        pretrained=None,
+        fine_tune=False,
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -235,6 +251,8 @@ class GloVeTransformer(_BaseEmbedding):
         self.pooling = pooling
         self.norm = norm
         self.sif_smoothing = sif_smoothing
+        self.pretrained = pretrained
+        self.fine_tune = fine_tune
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -282,6 +300,11 @@ class GloVeTransformer(_BaseEmbedding):
         n_threads = resolve_n_jobs(self.n_jobs)
         seeds = SeedSource(self.random_state)
         word, context = self._initial_tables(len(vocabulary), seeds)
+        # Fine-tuning: word and context halves so that their sum starts at the pretrained
+        # vectors.
+        rows, values = self._pretrained_rows(vocabulary)
+        word[rows, : self.vector_size] = values / np.float32(2.0)
+        context[rows, : self.vector_size] = values / np.float32(2.0)
 
         start = time.perf_counter()
         cooccurrences = count_cooccurrences(
@@ -289,7 +312,7 @@ class GloVeTransformer(_BaseEmbedding):
             symmetric=self.symmetric, distance_weighting=self.distance_weighting,
             n_threads=n_threads)
         nnz = cooccurrences.nnz
-        fitted = {"n_cooccurrences_": nnz}
+        fitted = {"n_cooccurrences_": nnz, "n_pretrained_": len(rows)}
         if self.keep_cooccurrence:
             fitted["cooccurrence_"] = cooccurrences.to_csr()
         self._report(f"counted {nnz:,} non-zero co-occurrences of {len(vocabulary):,} "

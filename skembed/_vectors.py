@@ -85,6 +85,12 @@ class Vectors:
     def __repr__(self):
         return f"Vectors({len(self)} tokens, vector_size={self.vector_size})"
 
+    def __sklearn_clone__(self):
+        # A parameter value (``pretrained=``): clone shares it rather than deep-copying
+        # the matrix for every candidate of a grid search. Vectors are not modified in
+        # place by skembed.
+        return self
+
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_normed"] = None  # a cache: recomputed on demand

@@ -99,6 +99,16 @@ class Word2VecTransformer(_BaseEmbedding):
         Scale each output row to unit length.
     sif_smoothing : float, default=1e-3
         The ``a`` of SIF weights.
+    pretrained : str, path or Vectors, default=None
+        Pretrained vectors: a file that :func:`skembed.io.load_vectors` reads (word2vec
+        text or binary, GloVe, fastText ``.vec``, skembed ``.npz``) or a
+        :class:`Vectors`. Their dimension must equal ``vector_size``. A path is loaded in
+        ``fit``; a Vectors object is shared, not copied, by ``clone``.
+    fine_tune : bool, default=False
+        With ``pretrained``: if False, use the vectors as they are (no training: ``fit``
+        only counts tokens and fits the pooling statistics, and the vocabulary is the
+        pretrained one); if True, build the vocabulary from X and train on it, starting
+        the tokens that the pretrained vectors know from their vectors.
     compute_loss : bool, default=True
         Record the mean training loss of each epoch in ``loss_curve_``.
     n_jobs : int or None, default=None
@@ -129,7 +139,10 @@ class Word2VecTransformer(_BaseEmbedding):
         ``-log s(u.h) - sum log s(-u_k.h)``, for hierarchical softmax the sum of the
         binary losses along the path. Empty when ``compute_loss=False``.
     n_iter_ : int
-        Epochs run (fewer than ``epochs`` if a callback stopped training).
+        Epochs run (fewer than ``epochs`` if a callback stopped training; 0 with frozen
+        pretrained vectors).
+    n_pretrained_ : int
+        Vocabulary tokens whose vectors started from ``pretrained`` (when fine-tuning).
     idf_ : ndarray of float32
         Smoothed IDF of each token on the training documents (``pooling="tfidf"``).
     sif_weights_ : ndarray of float32
@@ -224,6 +237,8 @@ class Word2VecTransformer(_BaseEmbedding):
         pooling="mean",
         norm=None,
         sif_smoothing=1e-3,
+        pretrained=None,
+        fine_tune=False,
         compute_loss=True,
         n_jobs=None,
         random_state=None,
@@ -252,6 +267,8 @@ class Word2VecTransformer(_BaseEmbedding):
         self.pooling = pooling
         self.norm = norm
         self.sif_smoothing = sif_smoothing
+        self.pretrained = pretrained
+        self.fine_tune = fine_tune
         self.compute_loss = compute_loss
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -309,6 +326,8 @@ class Word2VecTransformer(_BaseEmbedding):
     def _train(self, vocabulary, corpus):
         seeds = SeedSource(self.random_state)
         W_in, inputs = self._prepare_inputs(vocabulary, seeds)
+        pretrained_rows, pretrained_values = self._pretrained_rows(vocabulary)
+        W_in[pretrained_rows] = pretrained_values  # word rows come first in every layout
         W_out, (accept, alias, codes, points, lengths) = self._output_layer(vocabulary.counts)
         keep = keep_probabilities(vocabulary.counts, self.sample)
         blocks = make_blocks(corpus.offsets, MAX_SENTENCE_LENGTH)
@@ -359,7 +378,8 @@ class Word2VecTransformer(_BaseEmbedding):
                 stacklevel=4,
             )
         _call(self.callbacks, "on_train_end", self, logs)
-        fitted = {"loss_curve_": loss_curve, "n_iter_": n_iter}
+        fitted = {"loss_curve_": loss_curve, "n_iter_": n_iter,
+                  "n_pretrained_": len(pretrained_rows)}
         fitted.update(self._extra_fitted(vocabulary, W_in, inputs))
         return self._word_vectors(vocabulary, W_in, inputs), fitted
 

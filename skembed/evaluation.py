@@ -1,0 +1,669 @@
+"""Intrinsic and extrinsic evaluation of word vectors.
+
+* :func:`evaluate_analogies`: accuracy on analogy questions in the Google format (``:
+  section`` lines, then ``a b c d`` per line), by 3CosAdd or 3CosMul, overall and per
+  section, with the coverage and the reasons questions were skipped.
+* :func:`evaluate_word_pairs`: Spearman and Pearson correlation between human scores of
+  word pairs (WordSim-353, SimLex-999 format) and cosine similarities, with an explicit
+  policy for unknown words.
+* :func:`make_analogy_scorer` and :func:`make_word_pairs_scorer`: scorers for
+  ``GridSearchCV(scoring=...)`` that select an embedding by an intrinsic score.
+* :func:`compare_pipelines`: cross-validated accuracy, macro-F1 and fit time of several
+  pipelines on one labelled dataset, as a table.
+
+Any of them takes a :class:`skembed.Vectors`, a fitted embedding estimator, or a fitted
+pipeline that contains one.
+"""
+
+import math
+import os
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+from ._vectors import Vectors
+
+_COSMUL_EPSILON = 1e-6  # as in Levy and Goldberg (2014) and gensim
+_QUESTION_BATCH = 256  # questions scored against the vocabulary at once
+_NO_SECTION = "(no section)"
+
+
+def fitted_vectors(model):
+    """Return the :class:`Vectors` of a vectors object, estimator or pipeline.
+
+    Parameters
+    ----------
+    model : Vectors, fitted embedding estimator, or fitted Pipeline containing one
+        Where to find the vectors. A pipeline is searched from its last step backwards;
+        wrappers with an ``estimator`` attribute (such as ``FrozenEstimator``) are
+        unwrapped.
+
+    Returns
+    -------
+    Vectors
+    """
+    if isinstance(model, Vectors):
+        return model
+    vectors = getattr(model, "vectors_", None)
+    if isinstance(vectors, Vectors):
+        return vectors
+    for _, step in reversed(getattr(model, "steps", [])):
+        try:
+            return fitted_vectors(step)
+        except TypeError:
+            continue
+    inner = getattr(model, "estimator", None)
+    if inner is not None and inner is not model:
+        return fitted_vectors(inner)
+    raise TypeError(
+        f"found no fitted word vectors in {type(model).__name__}: pass a skembed.Vectors, "
+        "a fitted embedding estimator (with vectors_), or a fitted pipeline containing one"
+    )
+
+
+def _source_lines(source, what):
+    """Yield (line number, line) from a path or an iterable of lines; name the source."""
+    if isinstance(source, (str, os.PathLike)):
+        name = os.fspath(source)
+        if not os.path.isfile(name):
+            raise FileNotFoundError(f"{what} file {name!r} does not exist")
+        with open(name, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+        return name, enumerate(lines, start=1)
+    if isinstance(source, bytes):
+        raise TypeError(f"{what} must be a path or an iterable of lines, got bytes")
+    return f"the given {what}", enumerate(source, start=1)
+
+
+# ------------------------------------------------------------------ vocabulary
+
+
+class _Lookup:
+    """Case-(in)sensitive access to the first ``restrict_vocab`` rows of some vectors."""
+
+    def __init__(self, vectors, restrict_vocab, case_insensitive):
+        self.vectors = vectors
+        n_rows = len(vectors) if restrict_vocab is None else min(restrict_vocab, len(vectors))
+        self.n_rows = n_rows
+        self.case_insensitive = case_insensitive
+        self.row_of = {}
+        self.rows_of = {}
+        # Walk from the least frequent up so the most frequent spelling of a key wins.
+        for row in range(n_rows - 1, -1, -1):
+            key = self.key(vectors.tokens[row])
+            self.row_of[key] = row
+            self.rows_of.setdefault(key, []).append(row)
+        self.all_keys = None
+
+    def key(self, word):
+        return word.upper() if self.case_insensitive else word
+
+    def known_anywhere(self, word):
+        if self.all_keys is None:
+            self.all_keys = {self.key(t) for t in self.vectors.tokens}
+        return self.key(word) in self.all_keys
+
+
+# ------------------------------------------------------------------- analogies
+
+
+@dataclass(frozen=True)
+class AnalogySection:
+    """Results of one section of analogy questions.
+
+    Attributes
+    ----------
+    name : str
+        Section name (the text after ``:``).
+    correct : int
+        Questions answered correctly.
+    answered : int
+        Questions whose four words are all in the searched vocabulary.
+    total : int
+        Questions in the section.
+    """
+
+    name: str
+    correct: int
+    answered: int
+    total: int
+
+    @property
+    def accuracy(self):
+        """Correct over answered (None when nothing was answered)."""
+        return self.correct / self.answered if self.answered else None
+
+
+@dataclass(frozen=True)
+class AnalogyResult:
+    """Analogy accuracy, overall and per section.
+
+    Attributes
+    ----------
+    accuracy : float or None
+        Correct over answered questions (None when none could be answered).
+    correct, answered, total : int
+        Counts over all sections.
+    coverage : float
+        Answered over total questions.
+    sections : tuple of AnalogySection
+        In file order.
+    skipped : dict
+        Why unanswered questions were skipped: reason to count.
+    method : str
+        ``"3cosadd"`` or ``"3cosmul"``.
+    restrict_vocab : int or None
+        Size of the searched vocabulary.
+    """
+
+    accuracy: float
+    correct: int
+    answered: int
+    total: int
+    coverage: float
+    sections: tuple
+    skipped: dict = field(default_factory=dict)
+    method: str = "3cosadd"
+    restrict_vocab: int = None
+
+    def table(self):
+        """Return a plain-text table: one line per section, then the total."""
+        lines = [f"{'section':32s} {'correct':>8s} {'answered':>9s} {'total':>6s} accuracy"]
+        for s in (*self.sections, AnalogySection("total", self.correct, self.answered,
+                                                 self.total)):
+            accuracy = "-" if s.accuracy is None else f"{s.accuracy:.3f}"
+            lines.append(f"{s.name:32s} {s.correct:8d} {s.answered:9d} {s.total:6d} {accuracy}")
+        return "\n".join(lines)
+
+
+def read_analogies(questions):
+    """Read analogy questions in the Google format.
+
+    Parameters
+    ----------
+    questions : path, iterable of str, or iterable of tuples
+        ``: section`` lines start a section; every other non-blank line is a question
+        ``a b c d`` ("a is to b as c is to d"). Already-read questions, tuples ``(a, b,
+        c, d)`` or ``(section, a, b, c, d)``, are taken as they are.
+
+    Returns
+    -------
+    list of (section, a, b, c, d)
+
+    Raises
+    ------
+    ValueError
+        For a question line that does not have exactly four words (naming the line).
+    """
+    if not isinstance(questions, (str, os.PathLike, bytes)):
+        questions = list(questions)
+        if questions and not isinstance(questions[0], str):
+            return [tuple(q) if len(q) == 5 else (_NO_SECTION, *q) for q in questions]
+    source, lines = _source_lines(questions, "analogy questions")
+    section = _NO_SECTION
+    parsed = []
+    for number, line in lines:
+        text = line.strip()
+        if not text:
+            continue
+        if text.startswith(":"):
+            section = text[1:].strip() or _NO_SECTION
+            continue
+        words = text.split()
+        if len(words) != 4:
+            raise ValueError(
+                f"{source}, line {number}: an analogy question needs 4 words 'a b c d', "
+                f"got {len(words)}: {text[:80]!r}"
+            )
+        parsed.append((section, *words))
+    return parsed
+
+
+def evaluate_analogies(vectors, questions, *, method="3cosadd", restrict_vocab=30_000,
+                       case_insensitive=True):
+    """Score analogy questions (is ``d`` the nearest token to ``b - a + c``).
+
+    Follows gensim's ``evaluate_word_analogies``: only the ``restrict_vocab`` most frequent
+    tokens are searched, a question with a word outside them is skipped (and counted in
+    ``coverage`` and ``skipped``), ``a``, ``b`` and ``c`` are never the answer, and with
+    ``case_insensitive`` words are matched ignoring case (the most frequent spelling of a
+    word stands for it).
+
+    Parameters
+    ----------
+    vectors : Vectors, fitted embedding estimator or pipeline
+        The vectors to test (see :func:`fitted_vectors`).
+    questions : path or iterable of str
+        Questions in the Google analogy format (see :func:`read_analogies`).
+    method : {"3cosadd", "3cosmul"}, default="3cosadd"
+        3CosAdd ranks candidates by ``cos(d, b) - cos(d, a) + cos(d, c)``; 3CosMul (Levy
+        and Goldberg, 2014) by ``cos(d, b) cos(d, c) / (cos(d, a) + 1e-6)`` with cosines
+        mapped to [0, 1].
+    restrict_vocab : int or None, default=30000
+        Search only the first (most frequent) tokens; None searches all.
+    case_insensitive : bool, default=True
+        Match question words and tokens ignoring case.
+
+    Returns
+    -------
+    AnalogyResult
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skembed import Vectors
+    >>> from skembed.evaluation import evaluate_analogies
+    >>> kv = Vectors(["king", "queen", "man", "woman"],
+    ...              np.array([[1, 1], [1, -1], [0.9, 1.1], [0.9, -0.9]]))
+    >>> result = evaluate_analogies(kv, [": family", "man king woman queen",
+    ...                                  "man king girl princess"])
+    >>> result.accuracy, result.coverage
+    (1.0, 0.5)
+    """
+    if method not in ("3cosadd", "3cosmul"):
+        raise ValueError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
+    if restrict_vocab is not None and restrict_vocab < 1:
+        raise ValueError(f"restrict_vocab must be a positive int or None, got {restrict_vocab}")
+    vectors = fitted_vectors(vectors)
+    parsed = read_analogies(questions)
+    lookup = _Lookup(vectors, restrict_vocab, case_insensitive)
+
+    outside = (f"a word is not among the {lookup.n_rows} most frequent tokens"
+               if lookup.n_rows < len(vectors) else None)
+    missing = "a word is not in the vocabulary"
+    skipped = {}
+    answerable = []  # (question index, rows of a, b, c, expected key)
+    for q, (_, *words) in enumerate(parsed):
+        keys = [lookup.key(w) for w in words]
+        if all(k in lookup.row_of for k in keys):
+            answerable.append((q, *(lookup.row_of[k] for k in keys[:3]), keys[3]))
+            continue
+        unknown = [w for w, k in zip(words, keys, strict=True) if k not in lookup.row_of]
+        reason = missing
+        if outside and all(lookup.known_anywhere(w) for w in unknown):
+            reason = outside
+        skipped[reason] = skipped.get(reason, 0) + 1
+
+    correct_flags = _answer(vectors, lookup, answerable, method)
+    correct_of = {q: ok for (q, *_), ok in zip(answerable, correct_flags, strict=True)}
+
+    sections = {}
+    for q, (section, *_) in enumerate(parsed):
+        counts = sections.setdefault(section, [0, 0, 0])
+        counts[2] += 1
+        if q in correct_of:
+            counts[1] += 1
+            counts[0] += int(correct_of[q])
+    section_results = tuple(AnalogySection(name, *counts) for name, counts in sections.items())
+    correct = sum(s.correct for s in section_results)
+    answered = len(answerable)
+    total = len(parsed)
+    return AnalogyResult(
+        accuracy=correct / answered if answered else None,
+        correct=correct,
+        answered=answered,
+        total=total,
+        coverage=answered / total if total else 0.0,
+        sections=section_results,
+        skipped=skipped,
+        method=method,
+        restrict_vocab=lookup.n_rows,
+    )
+
+
+def _answer(vectors, lookup, answerable, method):
+    """Return, per answerable question, whether the best candidate is the expected word."""
+    if not answerable:
+        return []
+    normed = vectors.normed[: lookup.n_rows]
+    key_of_row = [lookup.key(t) for t in vectors.tokens[: lookup.n_rows]]
+    flags = []
+    for start in range(0, len(answerable), _QUESTION_BATCH):
+        batch = answerable[start : start + _QUESTION_BATCH]
+        a, b, c = (np.array([q[i] for q in batch]) for i in (1, 2, 3))
+        if method == "3cosadd":
+            query = (normed[b] + normed[c] - normed[a]) / np.float32(3.0)
+            norms = np.linalg.norm(query, axis=1, keepdims=True)
+            np.divide(query, norms, out=query, where=norms > 0)
+            scores = query @ normed.T
+        else:
+            shifted = [(np.float32(1.0) + normed[rows] @ normed.T) / np.float32(2.0)
+                       for rows in (a, b, c)]
+            scores = shifted[1] * shifted[2] / (shifted[0] + np.float32(_COSMUL_EPSILON))
+        for i, (_, row_a, row_b, row_c, _) in enumerate(batch):
+            # Every spelling of a, b and c is excluded, as gensim does.
+            for row in (row_a, row_b, row_c):
+                scores[i, lookup.rows_of[key_of_row[row]]] = -np.inf
+        best = np.argmax(scores, axis=1)
+        flags.extend(key_of_row[r] == q[4] for r, q in zip(best, batch, strict=True))
+    return flags
+
+
+# ------------------------------------------------------------------ word pairs
+
+
+@dataclass(frozen=True)
+class WordPairResult:
+    """Correlation between human scores and cosine similarities of word pairs.
+
+    Attributes
+    ----------
+    spearman, spearman_pvalue : float
+        Spearman's rho over the scored pairs, and its p-value.
+    pearson, pearson_pvalue : float
+        Pearson's r over the scored pairs, and its p-value.
+    n_pairs : int
+        Pairs in the file.
+    n_known : int
+        Pairs whose two words have vectors.
+    n_scored : int
+        Pairs in the correlation (``n_known``, or ``n_pairs`` with ``unknown="zero"``).
+    coverage : float
+        ``n_known / n_pairs``.
+    unknown : str
+        The policy for pairs with an unknown word: ``"skip"`` or ``"zero"``.
+    unknown_words : tuple of str
+        The words without a vector, sorted.
+    """
+
+    spearman: float
+    spearman_pvalue: float
+    pearson: float
+    pearson_pvalue: float
+    n_pairs: int
+    n_known: int
+    n_scored: int
+    coverage: float
+    unknown: str
+    unknown_words: tuple
+
+
+def read_word_pairs(pairs, delimiter="\t"):
+    r"""Read scored word pairs (WordSim-353 and SimLex-999 format).
+
+    Parameters
+    ----------
+    pairs : path, iterable of str, or iterable of (str, str, float)
+        Lines ``word1<delimiter>word2<delimiter>score[<delimiter>...]``; lines starting
+        with ``#`` and blank lines are skipped, extra columns ignored.
+    delimiter : str, default="\t"
+        Column separator.
+
+    Returns
+    -------
+    list of (str, str, float)
+
+    Raises
+    ------
+    ValueError
+        For a line with fewer than 3 columns or a score that is not a finite number.
+    """
+    if not isinstance(pairs, (str, os.PathLike, bytes)):
+        pairs = list(pairs)
+        if pairs and not isinstance(pairs[0], str):
+            return [(str(a), str(b), float(score)) for a, b, score in pairs]
+    source, lines = _source_lines(pairs, "word pairs")
+    parsed = []
+    for number, line in lines:
+        text = line.rstrip("\r\n")
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        columns = text.split(delimiter)
+        if len(columns) < 3:
+            raise ValueError(
+                f"{source}, line {number}: expected 'word1{delimiter!r}word2{delimiter!r}score'"
+                f", got {len(columns)} column(s): {text[:80]!r}"
+            )
+        a, b, score = (c.strip() for c in columns[:3])
+        try:
+            value = float(score)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise ValueError(f"{source}, line {number}: the score {score!r} is not a number")
+        parsed.append((a, b, value))
+    return parsed
+
+
+def evaluate_word_pairs(vectors, pairs, *, unknown="skip", restrict_vocab=None,
+                        case_insensitive=True, delimiter="\t"):
+    r"""Correlate human similarity scores with the cosine similarity of the vectors.
+
+    Parameters
+    ----------
+    vectors : Vectors, fitted embedding estimator or pipeline
+        The vectors to test (see :func:`fitted_vectors`).
+    pairs : path, iterable of str, or iterable of (str, str, float)
+        Scored pairs (see :func:`read_word_pairs`).
+    unknown : {"skip", "zero"}, default="skip"
+        A pair with a word that has no vector is left out (``"skip"``), or scored with
+        similarity 0 (``"zero"``, gensim's ``dummy4unknown``).
+    restrict_vocab : int or None, default=None
+        Use only the first (most frequent) tokens. With None, words outside the vocabulary
+        that the vectors can still build (fastText n-grams, subword tokens) count as known.
+    case_insensitive : bool, default=True
+        Match words ignoring case (the most frequent spelling stands for a word).
+    delimiter : str, default="\t"
+        Column separator of a pairs file.
+
+    Returns
+    -------
+    WordPairResult
+
+    Raises
+    ------
+    ValueError
+        If fewer than two pairs can be scored (no correlation is defined).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skembed import Vectors
+    >>> from skembed.evaluation import evaluate_word_pairs
+    >>> kv = Vectors(["cat", "dog", "car"], np.array([[1, 0.1], [1, 0.3], [0, 1]]))
+    >>> result = evaluate_word_pairs(kv, [("cat", "dog", 8.0), ("cat", "car", 1.0),
+    ...                                   ("dog", "car", 2.0), ("cat", "emu", 5.0)])
+    >>> result.spearman, result.n_known, result.coverage
+    (1.0, 3, 0.75)
+    """
+    if unknown not in ("skip", "zero"):
+        raise ValueError(f"unknown must be 'skip' or 'zero', got {unknown!r}")
+    vectors = fitted_vectors(vectors)
+    parsed = read_word_pairs(pairs, delimiter)
+    lookup = _Lookup(vectors, restrict_vocab, case_insensitive)
+
+    def unit_vector(word):
+        row = lookup.row_of.get(lookup.key(word))
+        if row is not None:
+            return vectors.normed[row]
+        if restrict_vocab is None:
+            spelling = word.lower() if case_insensitive else word
+            if spelling in vectors:
+                return vectors.get_vector(spelling, norm=True)
+        return None
+
+    human, model, unknown_words = [], [], set()
+    n_known = 0
+    for a, b, score in parsed:
+        u, v = unit_vector(a), unit_vector(b)
+        if u is None or v is None:
+            unknown_words.update(w for w, x in ((a, u), (b, v)) if x is None)
+            if unknown == "zero":
+                human.append(score)
+                model.append(0.0)
+            continue
+        n_known += 1
+        human.append(score)
+        model.append(float(np.dot(u, v)))
+    if len(human) < 2:
+        raise ValueError(
+            f"only {len(human)} of {len(parsed)} word pairs could be scored: a correlation "
+            "needs at least 2 (are the vectors and the pairs in the same language and case?)"
+        )
+    spearman = stats.spearmanr(human, model)
+    pearson = stats.pearsonr(human, model)
+    return WordPairResult(
+        spearman=float(spearman.statistic),
+        spearman_pvalue=float(spearman.pvalue),
+        pearson=float(pearson.statistic),
+        pearson_pvalue=float(pearson.pvalue),
+        n_pairs=len(parsed),
+        n_known=n_known,
+        n_scored=len(human),
+        coverage=n_known / len(parsed),
+        unknown=unknown,
+        unknown_words=tuple(sorted(unknown_words)),
+    )
+
+
+# --------------------------------------------------------------------- scorers
+
+
+class _IntrinsicScorer:
+    """A picklable ``scorer(estimator, X, y=None)`` that ignores X and tests the vectors."""
+
+    def __init__(self, evaluate, data, attribute, kwargs):
+        self.evaluate = evaluate
+        self.data = data
+        self.attribute = attribute
+        self.kwargs = kwargs
+
+    def __call__(self, estimator, X=None, y=None):
+        result = self.evaluate(fitted_vectors(estimator), self.data, **self.kwargs)
+        value = getattr(result, self.attribute)
+        return 0.0 if value is None else float(value)
+
+    def __repr__(self):
+        return f"make_{self.evaluate.__name__[len('evaluate_'):]}_scorer(...)"
+
+
+def make_analogy_scorer(questions, **kwargs):
+    """Return a scorer for ``GridSearchCV(scoring=...)``: analogy accuracy of the vectors.
+
+    The questions are read once, here. The scorer finds the vectors in the fitted
+    estimator or pipeline (see :func:`fitted_vectors`) and ignores the validation data;
+    an estimator that answers no question scores 0.
+
+    Parameters
+    ----------
+    questions : path or iterable of str
+        Questions in the Google analogy format.
+    **kwargs
+        Passed to :func:`evaluate_analogies` (``method``, ``restrict_vocab``,
+        ``case_insensitive``).
+
+    Returns
+    -------
+    callable
+        ``scorer(estimator, X, y=None) -> float``.
+    """
+    return _IntrinsicScorer(evaluate_analogies, read_analogies(questions), "accuracy", kwargs)
+
+
+def make_word_pairs_scorer(pairs, **kwargs):
+    """Return a scorer for ``GridSearchCV(scoring=...)``: Spearman rho on word pairs.
+
+    Parameters
+    ----------
+    pairs : path, iterable of str, or iterable of (str, str, float)
+        Scored word pairs, read once here.
+    **kwargs
+        Passed to :func:`evaluate_word_pairs` (``unknown``, ``restrict_vocab``,
+        ``case_insensitive``).
+
+    Returns
+    -------
+    callable
+        ``scorer(estimator, X, y=None) -> float``.
+    """
+    return _IntrinsicScorer(evaluate_word_pairs, read_word_pairs(pairs), "spearman", kwargs)
+
+
+# ------------------------------------------------------------------- extrinsic
+
+
+@dataclass(frozen=True)
+class PipelineComparison:
+    """Cross-validated scores of several pipelines on one dataset.
+
+    Attributes
+    ----------
+    rows : tuple of dict
+        One per pipeline, in the given order: ``name``, ``accuracy_mean``,
+        ``accuracy_std``, ``f1_macro_mean``, ``f1_macro_std``, ``fit_seconds`` (mean per
+        fold) and ``n_splits``.
+    """
+
+    rows: tuple
+
+    def to_markdown(self):
+        """Return the table as Markdown."""
+        lines = ["| pipeline | accuracy | macro-F1 | fit time per fold |",
+                 "| --- | ---: | ---: | ---: |"]
+        for r in self.rows:
+            lines.append(
+                f"| {r['name']} | {r['accuracy_mean']:.3f} ± {r['accuracy_std']:.3f} | "
+                f"{r['f1_macro_mean']:.3f} ± {r['f1_macro_std']:.3f} | "
+                f"{r['fit_seconds']:.1f} s |"
+            )
+        return "\n".join(lines)
+
+    def to_frame(self):
+        """Return the table as a pandas DataFrame indexed by pipeline name."""
+        import pandas as pd
+
+        return pd.DataFrame(list(self.rows)).set_index("name")
+
+
+def compare_pipelines(pipelines, X, y, *, cv=5, n_jobs=None, verbose=0):
+    """Cross-validate several pipelines on the same folds and tabulate the results.
+
+    Parameters
+    ----------
+    pipelines : dict of str to estimator
+        Name to (unfitted) pipeline or classifier.
+    X : sequence of documents
+        As the pipelines take them.
+    y : array-like of shape (n_samples,)
+        Labels.
+    cv : int or cross-validation splitter, default=5
+        As in ``sklearn.model_selection.cross_validate`` (an int means stratified folds
+        for classifiers; the same folds are used for every pipeline).
+    n_jobs : int or None, default=None
+        Folds fitted in parallel (processes), as in ``cross_validate``.
+    verbose : int, default=0
+        Print one line per pipeline when > 0.
+
+    Returns
+    -------
+    PipelineComparison
+    """
+    from sklearn.model_selection import check_cv, cross_validate
+
+    if not pipelines:
+        raise ValueError("pipelines is empty: give at least one name -> estimator")
+    X = list(X) if not hasattr(X, "__getitem__") or isinstance(X, str) else X
+    splitter = check_cv(cv, y, classifier=True)
+    folds = list(splitter.split(X, y))
+    rows = []
+    for name, estimator in pipelines.items():
+        start = time.perf_counter()
+        scores = cross_validate(estimator, X, y, cv=folds, n_jobs=n_jobs,
+                                scoring=("accuracy", "f1_macro"), error_score="raise")
+        row = {
+            "name": name,
+            "accuracy_mean": float(np.mean(scores["test_accuracy"])),
+            "accuracy_std": float(np.std(scores["test_accuracy"])),
+            "f1_macro_mean": float(np.mean(scores["test_f1_macro"])),
+            "f1_macro_std": float(np.std(scores["test_f1_macro"])),
+            "fit_seconds": float(np.mean(scores["fit_time"])),
+            "n_splits": len(folds),
+        }
+        rows.append(row)
+        if verbose > 0:
+            print(f"[compare_pipelines] {name}: accuracy {row['accuracy_mean']:.3f}, macro-F1 "
+                  f"{row['f1_macro_mean']:.3f} ({time.perf_counter() - start:.0f} s)",
+                  flush=True)
+    return PipelineComparison(rows=tuple(rows))

@@ -1,0 +1,97 @@
+"""Pretrained vectors inside the embedding estimators: frozen use and fine-tuning."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+
+from skembed import FastTextTransformer, GloVeTransformer, Word2VecTransformer
+from skembed.datasets import load_fortunes
+
+ESTIMATORS = [Word2VecTransformer, FastTextTransformer, GloVeTransformer]
+SMALL = {"vector_size": 16, "min_count": 2, "epochs": 2, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def texts():
+    return load_fortunes(subset="train", return_X_y=True)[0][:1200]
+
+
+@pytest.fixture(scope="module")
+def source(texts):
+    """Vectors trained on other text: the fortunes test split."""
+    other = load_fortunes(subset="test", return_X_y=True)[0]
+    return Word2VecTransformer(**SMALL).fit(other).vectors_
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS)
+def test_frozen_vectors_are_used_as_they_are(estimator, texts, source):
+    model = estimator(**SMALL, pretrained=source).fit(texts)
+    assert model.vectors_ is source and model.n_iter_ == 0
+    assert model.n_pretrained_ == len(source)
+    assert list(model.vocabulary_) == source.tokens
+    doc = "the computer program crashed"
+    tokens = [t for t in doc.split() if t in source.index]
+    expected = np.mean([source[t] for t in tokens], axis=0)
+    np.testing.assert_allclose(model.transform([doc])[0], expected, rtol=1e-6)
+    assert model.idf_.shape == (len(source),)
+    sif = clone(model).set_params(pooling="sif").fit_transform(texts[:50])
+    assert sif.shape == (50, 16) and np.isfinite(sif).all()
+
+
+def test_frozen_counts_and_idf_follow_the_training_documents(source):
+    docs = ["the the cat", "the dog"]
+    model = Word2VecTransformer(**SMALL, pretrained=source).fit(docs)
+    index = source.index
+    assert model.counts_[index["the"]] == 3 and model.counts_[index["dog"]] == 1
+    assert model.counts_.sum() == 5 - ("cat" not in index)
+    assert model.idf_[index["the"]] < model.idf_[index["dog"]]
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS)
+def test_fine_tuning_starts_from_the_pretrained_vectors(estimator, texts, source):
+    start = estimator(**dict(SMALL, epochs=1), pretrained=source, fine_tune=True)
+    tuned = start.fit(texts)
+    cold = estimator(**dict(SMALL, epochs=1)).fit(texts)
+    shared = [t for t in tuned.vectors_.tokens if t in source.index]
+    assert tuned.n_pretrained_ == len(shared) > 100
+    assert tuned.vectors_.tokens == cold.vectors_.tokens  # vocabulary from X
+    # After one epoch the tuned vectors are still closer to the pretrained ones.
+    word = "love"
+    reference = source.get_vector(word, norm=True)
+    tuned_cos = float(tuned.vectors_.get_vector(word, norm=True) @ reference)
+    cold_cos = float(cold.vectors_.get_vector(word, norm=True) @ reference)
+    assert tuned_cos > cold_cos + 0.2
+
+
+def test_fine_tuning_with_zero_learning_keeps_glove_sums(source, texts):
+    model = GloVeTransformer(**dict(SMALL, epochs=1), learning_rate=1e-12, pretrained=source,
+                             fine_tune=True).fit(texts)
+    for token in ("the", "love", "computer"):
+        np.testing.assert_allclose(model.vectors_[token], source[token], atol=1e-5)
+
+
+def test_pretrained_errors(texts, source):
+    with pytest.raises(ValueError, match="vector_size=8 but the pretrained vectors have 16"):
+        Word2VecTransformer(vector_size=8, pretrained=source).fit(texts)
+    with pytest.raises(ValueError, match="tokenizer='bpe' would train"):
+        Word2VecTransformer(vector_size=16, tokenizer="bpe", pretrained=source).fit(texts)
+    with pytest.raises(ValueError, match="none of the 3 tokens of X is in the pretrained"):
+        Word2VecTransformer(vector_size=16, pretrained=source).fit(["zzzq xxyq qqqz"])
+    model = Word2VecTransformer(vector_size=16, pretrained=source)
+    with pytest.raises(ValueError):
+        model.fit(["zzzq"])
+    assert not hasattr(model, "vectors_")
+
+
+def test_clone_shares_pretrained_vectors_and_grid_search_runs(texts, source):
+    model = Word2VecTransformer(**SMALL, pretrained=source)
+    assert clone(model).pretrained is source
+    labels = load_fortunes(subset="train", return_X_y=True)[1][:1200]
+    search = GridSearchCV(
+        make_pipeline(model, LogisticRegression(max_iter=500)),
+        {"word2vectransformer__pooling": ["mean", "tfidf"]}, cv=2,
+    ).fit(texts, labels)
+    assert search.best_estimator_[0].vectors_ is not None
