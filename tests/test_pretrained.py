@@ -95,3 +95,19 @@ def test_clone_shares_pretrained_vectors_and_grid_search_runs(texts, source):
         {"word2vectransformer__pooling": ["mean", "tfidf"]}, cv=2,
     ).fit(texts, labels)
     assert search.best_estimator_[0].vectors_ is not None
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".txt", ".bin"])
+def test_pretrained_from_a_file_in_a_pipeline(tmp_path, texts, source, suffix):
+    from skembed.io import save_vectors
+
+    path = tmp_path / f"vectors{suffix}"
+    save_vectors(source, path)
+    labels = load_fortunes(subset="train", return_X_y=True)[1][:1200]
+    pipeline = make_pipeline(Word2VecTransformer(vector_size=16, pretrained=str(path)),
+                             LogisticRegression(max_iter=500)).fit(texts, labels)
+    step = pipeline[0]
+    assert step.vectors_.tokens == source.tokens
+    np.testing.assert_array_equal(step.vectors_.vectors, source.vectors)
+    assert clone(step).pretrained == str(path)
+    assert 0.0 <= pipeline.score(texts[:100], labels[:100]) <= 1.0
