@@ -15,6 +15,7 @@ Any of them takes a :class:`skembed.Vectors`, a fitted embedding estimator, or a
 pipeline that contains one.
 """
 
+import gzip
 import math
 import os
 import time
@@ -69,7 +70,8 @@ def _source_lines(source, what):
         name = os.fspath(source)
         if not os.path.isfile(name):
             raise FileNotFoundError(f"{what} file {name!r} does not exist")
-        with open(name, encoding="utf-8") as handle:
+        opener = gzip.open if name.endswith(".gz") else open
+        with opener(name, "rt", encoding="utf-8") as handle:
             lines = handle.read().splitlines()
         return name, enumerate(lines, start=1)
     if isinstance(source, bytes):
@@ -184,9 +186,10 @@ def read_analogies(questions):
     Parameters
     ----------
     questions : path, iterable of str, or iterable of tuples
-        ``: section`` lines start a section; every other non-blank line is a question
-        ``a b c d`` ("a is to b as c is to d"). Already-read questions, tuples ``(a, b,
-        c, d)`` or ``(section, a, b, c, d)``, are taken as they are.
+        A text file (``.gz`` too) or its lines: ``: section`` lines start a section;
+        every other non-blank line is a question ``a b c d`` ("a is to b as c is to d").
+        Already-read questions, tuples ``(a, b, c, d)`` or ``(section, a, b, c, d)``, are
+        taken as they are.
 
     Returns
     -------
