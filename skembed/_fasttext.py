@@ -201,11 +201,64 @@ class FastTextTransformer(Word2VecTransformer):
         Number of hash buckets for n-grams (fastText's hash: 32-bit FNV-1a over the UTF-8
         bytes, so bucket ids equal fastText's and gensim's). Only buckets that occur in
         the vocabulary get a row, so memory follows the vocabulary, not ``bucket``.
-    **word2vec parameters
-        Every parameter of :class:`Word2VecTransformer` (``vector_size``,
-        ``architecture``, ``objective``, ``window``, ``negative``, ``sample``, ``alpha``,
-        ``epochs``, ``min_count``, tokenizer and pooling settings, ``n_jobs``,
-        ``random_state``, ...), with the same meaning and defaults.
+    vector_size : int, default=100
+        As in :class:`Word2VecTransformer`.
+    architecture : {"skipgram", "cbow"}, default="skipgram"
+        As in :class:`Word2VecTransformer`.
+    objective : {"negative_sampling", "hierarchical_softmax"}, default="negative_sampling"
+        As in :class:`Word2VecTransformer`.
+    window : int, default=5
+        As in :class:`Word2VecTransformer`.
+    shrink_windows : bool, default=True
+        As in :class:`Word2VecTransformer`.
+    negative : int, default=5
+        As in :class:`Word2VecTransformer`.
+    ns_exponent : float, default=0.75
+        As in :class:`Word2VecTransformer`.
+    cbow_agg : {"mean", "sum"}, default="mean"
+        As in :class:`Word2VecTransformer`.
+    sample : float, default=1e-3
+        As in :class:`Word2VecTransformer`.
+    alpha : float, default=0.025
+        As in :class:`Word2VecTransformer`.
+    min_alpha : float, default=0.0001
+        As in :class:`Word2VecTransformer`.
+    epochs : int, default=5
+        As in :class:`Word2VecTransformer`.
+    min_count : int, default=5
+        As in :class:`Word2VecTransformer`.
+    max_vocab_size : int or None, default=None
+        As in :class:`Word2VecTransformer`.
+    input : {"content", "tokens", "filename"}, default="content"
+        As in :class:`Word2VecTransformer`.
+    encoding : str, default="utf-8"
+        As in :class:`Word2VecTransformer`.
+    tokenizer : str, path, tokenizers.Tokenizer or callable, default="word"
+        As in :class:`Word2VecTransformer`.
+    lowercase : bool, default=True
+        As in :class:`Word2VecTransformer`.
+    subword_vocab_size : int, default=8000
+        As in :class:`Word2VecTransformer`.
+    pooling : {"mean", "sum", "max", "tfidf", "sif"}, default="mean"
+        As in :class:`Word2VecTransformer`.
+    norm : {"l2"} or None, default=None
+        As in :class:`Word2VecTransformer`.
+    sif_smoothing : float, default=1e-3
+        As in :class:`Word2VecTransformer`.
+    pretrained : str, path or Vectors, default=None
+        As in :class:`Word2VecTransformer`.
+    fine_tune : bool, default=False
+        As in :class:`Word2VecTransformer`.
+    compute_loss : bool, default=True
+        As in :class:`Word2VecTransformer`.
+    n_jobs : int or None, default=None
+        As in :class:`Word2VecTransformer`.
+    random_state : int, RandomState instance or None, default=None
+        As in :class:`Word2VecTransformer`.
+    verbose : int, default=0
+        As in :class:`Word2VecTransformer`.
+    callbacks : list of objects or None, default=None
+        As in :class:`Word2VecTransformer`.
 
     Attributes
     ----------

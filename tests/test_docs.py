@@ -47,3 +47,33 @@ def test_docstring_examples(module_name):
     for test in finder.find(module, module_name):
         runner.run(test)
     assert runner.failures == 0, f"{runner.failures} docstring example(s) failed in {module_name}"
+
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOC_PAGES = sorted(p for p in DOCS.rglob("*.md") if _python_blocks(p.read_text(encoding="utf-8")))
+# Pages whose examples train on the developers' shared corpus or read its evaluation
+# files, reached as ../shared/data from the working folder.
+NEEDS_SHARED = "../shared/data"
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("page", DOC_PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+def test_docs_python_blocks_run(page, tmp_path, monkeypatch):
+    """Run a page's Python blocks in order, in one namespace, in a scratch folder."""
+    text = page.read_text(encoding="utf-8")
+    if NEEDS_SHARED in text:
+        from conftest import shared_data_dir
+
+        shared = shared_data_dir()
+        if not shared.is_dir():
+            pytest.skip(f"{page.name} reads {NEEDS_SHARED}, and {shared} does not exist")
+        (tmp_path / "shared").symlink_to(shared.parent, target_is_directory=True)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    namespace = {}
+    for index, block in enumerate(_python_blocks(text)):
+        exec(compile(block, f"{page.name} block {index}", "exec"), namespace)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
