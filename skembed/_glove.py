@@ -11,6 +11,7 @@ from ._base import _BaseEmbedding
 from ._compat import Interval, StrOptions
 from ._cooccur import count_cooccurrences
 from ._kernels._glove import count_block_sizes, glove_epoch, place_entries
+from ._progress import terminal_progress
 from ._random import SeedSource
 from ._threads import numba_threads, resolve_n_jobs
 from ._vectors import Vectors
@@ -332,10 +333,12 @@ class GloVeTransformer(_BaseEmbedding):
         logs = {}
         n_blocks = len(bounds) - 1
         block_loss = np.zeros(n_blocks)
-        _call(self.callbacks, "on_train_begin", self)
+        bar = terminal_progress(self.verbose)
+        hooks = [*(self.callbacks or ()), *bar]
+        _call(hooks, "on_train_begin", self)
         with numba_threads(n_threads):
             for epoch in range(self.epochs):
-                _call(self.callbacks, "on_epoch_begin", self, epoch)
+                _call(hooks, "on_epoch_begin", self, epoch)
                 order = seeds.generator().permutation(n_blocks).astype(np.int64)
                 block_seeds = seeds.block_seeds(n_blocks)
                 tic = time.perf_counter()
@@ -354,10 +357,10 @@ class GloVeTransformer(_BaseEmbedding):
                 }
                 self._report(f"epoch {epoch + 1}/{self.epochs}: loss {loss:.4f}, "
                              f"{logs['entries_per_second']:,.0f} entries/s on {n_threads} "
-                             "thread(s)")
-                if _call(self.callbacks, "on_epoch_end", self, epoch, logs):
+                             "thread(s)", echo=not bar)
+                if _call(hooks, "on_epoch_end", self, epoch, logs):
                     break
-        _call(self.callbacks, "on_train_end", self, logs)
+        _call(hooks, "on_train_end", self, logs)
         fitted.update({"loss_curve_": loss_curve, "n_iter_": len(loss_curve)})
         return self._output_vectors(word, context), fitted
 
@@ -371,7 +374,7 @@ class GloVeTransformer(_BaseEmbedding):
             return np.hstack([word[:, :dim], context[:, :dim]])
         return word[:, :dim] + context[:, :dim]
 
-    def _report(self, message):
+    def _report(self, message, echo=True):
         logger.info("%s", message)
-        if self.verbose > 0:
+        if self.verbose > 0 and echo:
             print(f"[{type(self).__name__}] {message}", flush=True)

@@ -261,3 +261,16 @@ class EpochProgress:
         if self._terminal:
             self._draw(self._status_line(max(self._done, 1), finished=True))
             self.close()
+
+
+def terminal_progress(verbose, stream=None):
+    """Return ``[EpochProgress]`` for an estimator's ``verbose`` on a terminal, else ``[]``.
+
+    With ``verbose > 0``, estimators draw this bar when their output is a terminal and
+    print one line per epoch otherwise (logs, pipes, notebooks' captured output).
+    """
+    stream = sys.stdout if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    if verbose and isatty is not None and isatty():
+        return [EpochProgress(stream)]
+    return []

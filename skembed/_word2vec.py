@@ -11,6 +11,7 @@ from ._base import _BaseEmbedding
 from ._blocks import make_blocks
 from ._compat import Interval, StrOptions
 from ._kernels._word2vec import MAX_SENTENCE_LENGTH, cbow_epoch, skipgram_epoch
+from ._progress import terminal_progress
 from ._random import SeedSource
 from ._threads import numba_threads, resolve_n_jobs
 from ._vectors import Vectors
@@ -341,11 +342,13 @@ class Word2VecTransformer(_BaseEmbedding):
 
         loss_curve = []
         n_iter = 0
-        _call(self.callbacks, "on_train_begin", self)
+        bar = terminal_progress(self.verbose)
+        hooks = [*(self.callbacks or ()), *bar]
+        _call(hooks, "on_train_begin", self)
         logs = {}
         with numba_threads(resolve_n_jobs(self.n_jobs)) as n_threads:
             for epoch in range(self.epochs):
-                _call(self.callbacks, "on_epoch_begin", self, epoch)
+                _call(hooks, "on_epoch_begin", self, epoch)
                 start = time.perf_counter()
                 schedule = (self.alpha, self.min_alpha, epoch, self.epochs,
                             seeds.block_seeds(blocks.n_blocks), self.compute_loss,
@@ -367,8 +370,8 @@ class Word2VecTransformer(_BaseEmbedding):
                                        self._word_vectors(vocabulary, W_in, inputs),
                                        vocabulary.counts) if self.callbacks else None,
                 }
-                self._report(epoch, n_threads, logs)
-                if _call(self.callbacks, "on_epoch_end", self, epoch, logs):
+                self._report(epoch, n_threads, logs, echo=not bar)
+                if _call(hooks, "on_epoch_end", self, epoch, logs):
                     break
         if blocks.n_tokens and not block_examples.any():
             warnings.warn(
@@ -377,7 +380,7 @@ class Word2VecTransformer(_BaseEmbedding):
                 RuntimeWarning,
                 stacklevel=4,
             )
-        _call(self.callbacks, "on_train_end", self, logs)
+        _call(hooks, "on_train_end", self, logs)
         fitted = {"loss_curve_": loss_curve, "n_iter_": n_iter,
                   "n_pretrained_": len(pretrained_rows)}
         fitted.update(self._extra_fitted(vocabulary, W_in, inputs))
@@ -387,12 +390,12 @@ class Word2VecTransformer(_BaseEmbedding):
         """Fitted attributes beyond the token vectors (none for word2vec)."""
         return {}
 
-    def _report(self, epoch, n_threads, logs):
+    def _report(self, epoch, n_threads, logs, echo=True):
         loss = "" if logs["loss"] is None else f", loss {logs['loss']:.4f}"
         message = (
             f"epoch {epoch + 1}/{self.epochs}: {logs['words_per_second']:,.0f} words/s "
             f"on {n_threads} thread(s){loss}"
         )
         logger.info("%s", message)
-        if self.verbose > 0:
+        if self.verbose > 0 and echo:
             print(f"[{type(self).__name__}] {message}", flush=True)

@@ -245,3 +245,19 @@ def test_gzip_helper_reads_labelled_files(tmp_path):
     with gzip.open(path, "wt", encoding="utf-8") as handle:
         handle.write("a\tone two\nb\tthree\n")
     assert read_labelled(path) == (["one two", "three"], ["a", "b"])
+
+
+def test_verbose_draws_a_progress_bar_on_a_terminal(fortunes, monkeypatch):
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    Word2VecTransformer(**SMALL, verbose=1, random_state=0).fit(fortunes[:300])
+    out = terminal.getvalue()
+    assert "\r" in out and "ETA" in out and "3/3" in out
+    assert "[Word2VecTransformer] epoch" not in out  # the bar replaces the epoch lines
