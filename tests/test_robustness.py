@@ -146,3 +146,25 @@ def test_interrupted_fit_leaves_nothing_fitted_and_threads_restored(estimator, f
     assert not [name for name in vars(model) if name.endswith("_") and not name.startswith("_")]
     with pytest.raises(Exception, match="not fitted"):
         model.transform(texts[:2])
+
+
+def test_forked_workers_after_a_trained_tokenizer_ran():
+    # The tokenizers package runs a thread pool; a fork after it has run must not hang.
+    # Run in a subprocess with a timeout, so a deadlock fails the test instead of CI.
+    script = (
+        "import multiprocessing as mp, numpy as np\n"
+        "from skembed import Word2VecTransformer\n"
+        "from skembed.datasets import load_fortunes\n"
+        "texts = load_fortunes(subset='train', return_X_y=True)[0][:800]\n"
+        "model = Word2VecTransformer(vector_size=8, min_count=2, epochs=1, tokenizer='bpe',\n"
+        "                            subword_vocab_size=400, random_state=0).fit(texts)\n"
+        "expected = model.transform(texts[:40])\n"
+        "with mp.get_context('fork').Pool(2) as pool:\n"
+        "    parts = pool.map(model.transform, [texts[:20], texts[20:40]])\n"
+        "assert np.array_equal(np.vstack(parts), expected)\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
