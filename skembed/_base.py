@@ -7,7 +7,9 @@ encoded corpus into output in ``_transform_encoded``, and says how many of the m
 frequent tokens it keeps in ``_max_vocabulary``.
 """
 
+import logging
 import os
+import time
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -37,6 +39,8 @@ from ._tokenize import (
 )
 from ._vectors import Vectors
 from ._vocab import Vocabulary, VocabularyBuilder, encode
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -189,14 +193,31 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
         builder = VocabularyBuilder(
             max_vocab_size=self.max_vocab_size, exclude=special_tokens(tokenizer_)
         )
-        for tokens in analyze(tokenizer_, docs, input=self.input, lowercase=self.lowercase):
-            builder.add(tokens)
+        if self.input == "filename" and getattr(self, "verbose", 0) > 0:
+            self._count_files_with_progress(X, tokenizer_, builder)
+        else:
+            for tokens in analyze(tokenizer_, docs, input=self.input, lowercase=self.lowercase):
+                builder.add(tokens)
         vocabulary, corpus = builder.finish(
             min_count=self.min_count, max_size=self._max_vocabulary()
         )
         if len(vocabulary) == 0:
             raise ValueError(self._empty_vocabulary_message(builder, corpus.n_documents))
         return vocabulary, corpus, tokenizer_
+
+    def _count_files_with_progress(self, paths, tokenizer_, builder):
+        """Count the files one at a time, reporting after each (large corpora take a while)."""
+        paths = [paths] if isinstance(paths, (str, bytes, os.PathLike)) else list(paths)
+        start = time.perf_counter()
+        for number, path in enumerate(paths, start=1):
+            docs = iter_documents([path], self.input, self.encoding)
+            for tokens in analyze(tokenizer_, docs, input=self.input, lowercase=self.lowercase):
+                builder.add(tokens)
+            message = (f"read file {number}/{len(paths)} ({os.path.basename(os.fspath(path))}): "
+                       f"{builder.n_tokens_seen:,} tokens so far, "
+                       f"{time.perf_counter() - start:.1f} s")
+            logger.info("%s", message)
+            print(f"[{type(self).__name__}] {message}", flush=True)
 
     def _empty_vocabulary_message(self, builder, n_documents):
         if n_documents == 0:

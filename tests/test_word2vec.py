@@ -261,3 +261,17 @@ def test_verbose_draws_a_progress_bar_on_a_terminal(fortunes, monkeypatch):
     out = terminal.getvalue()
     assert "\r" in out and "ETA" in out and "3/3" in out
     assert "[Word2VecTransformer] epoch" not in out  # the bar replaces the epoch lines
+
+
+def test_verbose_reports_each_file_read(tmp_path, capsys):
+    paths = []
+    for number in range(2):
+        path = tmp_path / f"part{number}.txt.gz"
+        with gzip.open(path, "wt", encoding="utf-8") as handle:
+            handle.write("the cat sat on the mat\nthe dog sat on the log\n" * 50)
+        paths.append(path)
+    Word2VecTransformer(vector_size=8, min_count=1, epochs=1, input="filename", verbose=1,
+                        random_state=0).fit(paths)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("[Word2VecTransformer] read file 1/2 (part0.txt.gz): 600 tokens")
+    assert lines[1].startswith("[Word2VecTransformer] read file 2/2 (part1.txt.gz): 1,200 tokens")
