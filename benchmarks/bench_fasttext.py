@@ -20,15 +20,19 @@ import argparse
 import json
 import math
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_word2vec import DEFAULT_DATA, _peak_rss_mb, _read_corpus  # noqa: E402
+from bench_word2vec import (  # noqa: E402
+    DEFAULT_DATA,
+    _median,
+    _peak_rss_mb,
+    _read_corpus,
+    run_child,
+)
 
 SETTINGS = {"dim": 100, "window": 5, "negative": 5, "min_n": 3, "max_n": 6,
             "bucket": 2_000_000, "min_count": 5, "sample": 1e-3, "lr": 0.025, "epochs": 5}
@@ -157,18 +161,15 @@ def main():
     runs = {library: [] for library in args.libraries}
     for run in range(args.runs):
         for library in args.libraries:
-            command = [sys.executable, __file__, "--child", "--library", library, "--seed",
-                       str(run + 1), "--threads", str(args.threads), "--data", args.data]
-            done = subprocess.run(command, check=True, capture_output=True, text=True)
-            line = next(ln for ln in done.stdout.splitlines() if ln.startswith("RESULT "))
-            result = json.loads(line[len("RESULT "):])
+            result = run_child(__file__, ["--library", library, "--seed", run + 1,
+                                          "--threads", args.threads, "--data", args.data])
             runs[library].append(result)
             print(f"  run {run + 1} {library:8s} {result['seconds']:6.1f} s  RSS "
                   f"{result['peak_rss_mb']:5.0f} MB  ws353 {result['wordsim353']:.3f} "
                   f"({result['wordsim_coverage']:.0%})  simlex {result['simlex999']:.3f} "
                   f"({result['simlex_coverage']:.0%})  analogy {result['analogy']:.3f}",
                   flush=True)
-    medians = {lib: {k: statistics.median(r[k] for r in rs) for k in
+    medians = {lib: {k: _median(rs, k) for k in
                      ("seconds", "peak_rss_mb", "wordsim353", "simlex999", "analogy")}
                for lib, rs in runs.items()}
     for library, m in medians.items():

@@ -34,14 +34,19 @@ Needs the bench extra (gensim) and ../shared/data beside the repository.
 
 import argparse
 import json
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_word2vec import DEFAULT_DATA, _evaluate, _peak_rss_mb, _read_corpus  # noqa: E402
+from bench_word2vec import (  # noqa: E402
+    DEFAULT_DATA,
+    _evaluate,
+    _median,
+    _peak_rss_mb,
+    _read_corpus,
+    run_child,
+)
 
 GLOVE = {"vector_size": 100, "window": 5, "min_count": 5, "x_max": 100.0, "alpha": 0.75,
          "learning_rate": 0.05, "epochs": 15}
@@ -110,10 +115,6 @@ def _child(args):
                                   **scores, **extra}), flush=True)
 
 
-def _median(runs, key):
-    return statistics.median(r[key] for r in runs)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(DEFAULT_DATA))
@@ -132,11 +133,8 @@ def main():
     runs = {library: [] for library in libraries}
     for run in range(args.runs):
         for library in libraries:
-            command = [sys.executable, __file__, "--child", "--library", library, "--seed",
-                       str(run + 1), "--threads", str(args.threads), "--data", args.data]
-            done = subprocess.run(command, check=True, capture_output=True, text=True)
-            line = next(ln for ln in done.stdout.splitlines() if ln.startswith("RESULT "))
-            result = json.loads(line[len("RESULT "):])
+            result = run_child(__file__, ["--library", library, "--seed", run + 1,
+                                          "--threads", args.threads, "--data", args.data])
             runs[library].append(result)
             extra = (f"  nnz {result['n_cooccurrences']:,}" if "n_cooccurrences" in result
                      else "")

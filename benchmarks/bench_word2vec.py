@@ -174,13 +174,18 @@ def _compile_check(threads):
     return float(out[0]), float(out[1])
 
 
-def _run_child(library, config, seed, args):
-    command = [sys.executable, __file__, "--child", "--library", library, "--config", config,
-               "--seed", str(seed), "--threads", str(args.threads), "--data", str(args.data)]
-    env = dict(os.environ, PYTHONHASHSEED="0")
+def run_child(script, arguments, env=None):
+    """Run ``script --child arguments...`` in a fresh process; return its RESULT line's dict."""
+    command = [sys.executable, str(script), "--child", *map(str, arguments)]
     done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
     line = next(ln for ln in done.stdout.splitlines() if ln.startswith("RESULT "))
     return json.loads(line[len("RESULT "):])
+
+
+def _run_child(library, config, seed, args):
+    return run_child(__file__, ["--library", library, "--config", config, "--seed", seed,
+                                "--threads", args.threads, "--data", args.data],
+                     env=dict(os.environ, PYTHONHASHSEED="0"))
 
 
 def _median(results, key):

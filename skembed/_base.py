@@ -40,8 +40,6 @@ from ._tokenize import (
 from ._vectors import Vectors
 from ._vocab import Vocabulary, VocabularyBuilder, encode
 
-logger = logging.getLogger(__name__)
-
 
 @dataclass(frozen=True)
 class _PretrainedVocabulary(Vocabulary):
@@ -187,17 +185,16 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
             texts=texts,
             subword_vocab_size=self.subword_vocab_size,
         )
-        if needs_training(self.tokenizer) and self.input == "filename":
-            docs = iter_documents(X, self.input, self.encoding)
-
         builder = VocabularyBuilder(
             max_vocab_size=self.max_vocab_size, exclude=special_tokens(tokenizer_)
         )
-        if self.input == "filename" and getattr(self, "verbose", 0) > 0:
-            self._count_files_with_progress(X, tokenizer_, builder)
-        else:
-            for tokens in analyze(tokenizer_, docs, input=self.input, lowercase=self.lowercase):
-                builder.add(tokens)
+        if self.input == "filename":
+            # The counting pass (the second read when a subword model was trained) reports
+            # each file as it finishes: large corpora take a while.
+            docs = iter_documents(X, self.input, self.encoding,
+                                  on_file_end=self._file_progress(X, builder))
+        for tokens in analyze(tokenizer_, docs, input=self.input, lowercase=self.lowercase):
+            builder.add(tokens)
         vocabulary, corpus = builder.finish(
             min_count=self.min_count, max_size=self._max_vocabulary()
         )
@@ -205,19 +202,26 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
             raise ValueError(self._empty_vocabulary_message(builder, corpus.n_documents))
         return vocabulary, corpus, tokenizer_
 
-    def _count_files_with_progress(self, paths, tokenizer_, builder):
-        """Count the files one at a time, reporting after each (large corpora take a while)."""
-        paths = [paths] if isinstance(paths, (str, bytes, os.PathLike)) else list(paths)
-        start = time.perf_counter()
-        for number, path in enumerate(paths, start=1):
-            docs = iter_documents([path], self.input, self.encoding)
-            for tokens in analyze(tokenizer_, docs, input=self.input, lowercase=self.lowercase):
-                builder.add(tokens)
-            message = (f"read file {number}/{len(paths)} ({os.path.basename(os.fspath(path))}): "
-                       f"{builder.n_tokens_seen:,} tokens so far, "
-                       f"{time.perf_counter() - start:.1f} s")
-            logger.info("%s", message)
+    def _report(self, message, echo=True):
+        """Log a progress message, and print it when ``verbose > 0`` and ``echo`` is True.
+
+        ``echo=False`` is for messages a progress bar already shows.
+        """
+        logging.getLogger(type(self).__module__).info("%s", message)
+        if getattr(self, "verbose", 0) > 0 and echo:
             print(f"[{type(self).__name__}] {message}", flush=True)
+
+    def _file_progress(self, paths, builder):
+        """Return an ``on_file_end`` callback that reports the tokens counted so far."""
+        start = time.perf_counter()
+
+        def report(position, path):
+            self._report(f"read file {position + 1}/{len(paths)} "
+                         f"({os.path.basename(os.fspath(path))}): "
+                         f"{builder.n_tokens_seen:,} tokens so far, "
+                         f"{time.perf_counter() - start:.1f} s")
+
+        return report
 
     def _empty_vocabulary_message(self, builder, n_documents):
         if n_documents == 0:

@@ -24,10 +24,6 @@ from ._demo import run_demo
 
 _MODELS = ("word2vec", "fasttext", "glove")
 _FORMATS = ("auto", "word2vec", "word2vec-binary", "glove", "fasttext", "native")
-# The suffix rules of skembed.io.save_vectors, applied before training so that a bad
-# output name fails at once rather than after hours of training.
-_FORMAT_OF_SUFFIX = {".npz": "native", ".bin": "word2vec-binary", ".vec": "fasttext",
-                     ".txt": "word2vec"}
 _SET_BY_TRAIN = ("input", "callbacks")  # estimator parameters the train command owns
 # Dedicated train options and the estimator parameters they set.
 _TRAIN_OPTIONS = {"vector_size": "vector_size", "window": "window",
@@ -189,12 +185,13 @@ def _train_params(args, estimator_class):
 
 def _output_format(path, format):
     """Return the format to save in: ``format``, or the one the suffix of ``path`` names."""
+    # skembed.io.save_vectors' own suffix rules, applied before training so that a bad
+    # output name fails at once rather than after hours of training.
+    from .io import _FORMAT_OF_SUFFIX, _suffix
+
     if format != "auto":
         return format
-    name = os.fspath(path).lower()
-    for compressed in (".gz", ".bz2"):
-        name = name.removesuffix(compressed)
-    suffix = os.path.splitext(name)[1]
+    suffix = _suffix(path)
     if suffix not in _FORMAT_OF_SUFFIX:
         known = ", ".join(f"{s} ({f})" for s, f in _FORMAT_OF_SUFFIX.items())
         raise CommandError(f"cannot tell the output format from the name {path!r}: use a "

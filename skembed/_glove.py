@@ -1,6 +1,5 @@
 """GloVeTransformer: global co-occurrence counting and weighted least squares inside ``fit``."""
 
-import logging
 import time
 import warnings
 from numbers import Integral, Real
@@ -16,8 +15,6 @@ from ._random import SeedSource
 from ._threads import numba_threads, resolve_n_jobs
 from ._vectors import Vectors
 from ._word2vec import _call
-
-logger = logging.getLogger(__name__)
 
 # Entries per training block: small enough to shuffle in cache, large enough to
 # amortise scheduling. The count of blocks depends only on the matrix, not on threads.
@@ -373,8 +370,3 @@ class GloVeTransformer(_BaseEmbedding):
         if self.output == "concat":
             return np.hstack([word[:, :dim], context[:, :dim]])
         return word[:, :dim] + context[:, :dim]
-
-    def _report(self, message, echo=True):
-        logger.info("%s", message)
-        if self.verbose > 0 and echo:
-            print(f"[{type(self).__name__}] {message}", flush=True)

@@ -118,7 +118,7 @@ def _open_lines(path, encoding):
             yield line.rstrip("\r\n")
 
 
-def iter_documents(X, input="content", encoding="utf-8"):
+def iter_documents(X, input="content", encoding="utf-8", on_file_end=None):
     """Yield the documents of ``X`` one at a time, checking each.
 
     Parameters
@@ -133,6 +133,9 @@ def iter_documents(X, input="content", encoding="utf-8"):
         What the items of ``X`` are.
     encoding : str, default="utf-8"
         Encoding of the files read with ``input="filename"``.
+    on_file_end : callable or None, default=None
+        With ``input="filename"``, called as ``on_file_end(position, path)`` once the
+        documents of a file have all been consumed (for progress reports).
 
     Yields
     ------
@@ -156,6 +159,8 @@ def iter_documents(X, input="content", encoding="utf-8"):
                     f"is {_describe(path)}"
                 )
             yield from _open_lines(os.fspath(path), encoding)
+            if on_file_end is not None:
+                on_file_end(position, path)
     elif input == "tokens":
         for position, doc in enumerate(X):
             if isinstance(doc, str) or not isinstance(doc, (list, tuple, np.ndarray)):

@@ -1,6 +1,5 @@
 """Word2VecTransformer: skip-gram and CBOW word2vec trained inside ``fit``."""
 
-import logging
 import time
 import warnings
 from numbers import Integral, Real
@@ -16,8 +15,6 @@ from ._random import SeedSource
 from ._threads import numba_threads, resolve_n_jobs
 from ._vectors import Vectors
 from ._vocab import alias_table, huffman_tree, keep_probabilities, noise_distribution
-
-logger = logging.getLogger(__name__)
 
 _CALLBACK_HOOKS = ("on_train_begin", "on_epoch_begin", "on_epoch_end", "on_train_end")
 
@@ -370,7 +367,7 @@ class Word2VecTransformer(_BaseEmbedding):
                                        self._word_vectors(vocabulary, W_in, inputs),
                                        vocabulary.counts) if self.callbacks else None,
                 }
-                self._report(epoch, n_threads, logs, echo=not bar)
+                self._report_epoch(epoch, n_threads, logs, echo=not bar)
                 if _call(hooks, "on_epoch_end", self, epoch, logs):
                     break
         if blocks.n_tokens and not block_examples.any():
@@ -390,12 +387,10 @@ class Word2VecTransformer(_BaseEmbedding):
         """Fitted attributes beyond the token vectors (none for word2vec)."""
         return {}
 
-    def _report(self, epoch, n_threads, logs, echo=True):
+    def _report_epoch(self, epoch, n_threads, logs, echo=True):
         loss = "" if logs["loss"] is None else f", loss {logs['loss']:.4f}"
-        message = (
+        self._report(
             f"epoch {epoch + 1}/{self.epochs}: {logs['words_per_second']:,.0f} words/s "
-            f"on {n_threads} thread(s){loss}"
+            f"on {n_threads} thread(s){loss}",
+            echo,
         )
-        logger.info("%s", message)
-        if self.verbose > 0 and echo:
-            print(f"[{type(self).__name__}] {message}", flush=True)

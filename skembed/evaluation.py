@@ -15,7 +15,7 @@ Any of them takes a :class:`skembed.Vectors`, a fitted embedding estimator, or a
 pipeline that contains one.
 """
 
-import gzip
+import io
 import math
 import os
 import time
@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from ._vectors import Vectors
+from ._vectors import _COSMUL_EPSILON, Vectors
+from .io import _open_read
 
-_COSMUL_EPSILON = 1e-6  # as in Levy and Goldberg (2014) and gensim
 _QUESTION_BATCH = 256  # questions scored against the vocabulary at once
 _NO_SECTION = "(no section)"
 
@@ -70,8 +70,7 @@ def _source_lines(source, what):
         name = os.fspath(source)
         if not os.path.isfile(name):
             raise FileNotFoundError(f"{what} file {name!r} does not exist")
-        opener = gzip.open if name.endswith(".gz") else open
-        with opener(name, "rt", encoding="utf-8") as handle:
+        with io.TextIOWrapper(_open_read(name), encoding="utf-8") as handle:
             lines = handle.read().splitlines()
         return name, enumerate(lines, start=1)
     if isinstance(source, bytes):
@@ -186,7 +185,7 @@ def read_analogies(questions):
     Parameters
     ----------
     questions : path, iterable of str, or iterable of tuples
-        A text file (``.gz`` too) or its lines: ``: section`` lines start a section;
+        A text file (``.gz`` or ``.bz2`` too) or its lines: ``: section`` lines start a section;
         every other non-blank line is a question ``a b c d`` ("a is to b as c is to d").
         Already-read questions, tuples ``(a, b, c, d)`` or ``(section, a, b, c, d)``, are
         taken as they are.

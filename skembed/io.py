@@ -77,6 +77,10 @@ __all__ = [
 ]
 
 _FORMATS = ("word2vec", "word2vec-binary", "glove", "fasttext", "native")
+# The format each file-name suffix stands for (after removing .gz/.bz2); .txt is word2vec
+# text when saving, and either word2vec or GloVe (read from the file) when loading.
+_FORMAT_OF_SUFFIX = {".npz": "native", ".bin": "word2vec-binary", ".vec": "fasttext",
+                     ".txt": "word2vec"}
 
 _BLOCK = 4096  # rows parsed or formatted at once
 _CHUNK = 1 << 20  # bytes read at once from a binary file
@@ -579,8 +583,7 @@ default="auto"
     """
     if format == "auto":
         suffix = _suffix(path)
-        format = {".npz": "native", ".bin": "word2vec-binary", ".vec": "fasttext",
-                  ".txt": "word2vec"}.get(suffix)
+        format = _FORMAT_OF_SUFFIX.get(suffix)
         if format is None:
             raise ValueError(f"cannot tell the format from the suffix {suffix!r} of "
                              f"{os.fspath(path)!r}; pass format= one of {_FORMATS}")
@@ -598,9 +601,8 @@ default="auto"
 
 def _format_from_file(path):
     suffix = _suffix(path)
-    named = {".npz": "native", ".bin": "word2vec-binary", ".vec": "fasttext"}.get(suffix)
-    if named is not None:
-        return named
+    if suffix in _FORMAT_OF_SUFFIX and suffix != ".txt":
+        return _FORMAT_OF_SUFFIX[suffix]
     with open(path, "rb") as file:
         if file.read(4) == _ZIP_MAGIC:
             return "native"
