@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, StrOptions
+from ._kernels._corpus import add_counts
 from ._kernels._pooling import (
     MAX,
     SIF,
@@ -349,16 +350,16 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
         docs = iter_documents(X, self.input, self.encoding)
         token_docs = analyze(tokenizer_, docs, input=self.input, lowercase=self.lowercase)
         corpus = encode(token_docs, pretrained.index)
-        known = corpus.ids[corpus.ids >= 0]
+        counts = np.zeros(len(pretrained), dtype=np.int64)
+        add_counts(corpus.ids, counts)
         if corpus.n_documents == 0:
             raise ValueError("X contains no documents; fit needs at least one")
-        if len(known) == 0 and len(corpus.ids):
+        if counts.sum() == 0 and len(corpus.ids):
             raise ValueError(
                 f"none of the {len(corpus.ids)} tokens of X is in the pretrained vocabulary "
                 f"({len(pretrained)} tokens, for example {pretrained.tokens[:3]}); check "
                 "lowercase and tokenizer"
             )
-        counts = np.bincount(known, minlength=len(pretrained)).astype(np.int64)
         vocabulary = _PretrainedVocabulary(tokens=pretrained.tokens, counts=counts,
                                            vectors=pretrained)
         return vocabulary, corpus, tokenizer_

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._kernels._corpus import count_sentences, cut_sentences, first_sentences
+from ._spill import allocate
+
 BLOCK_TOKENS = 10_000  # about gensim's batch_words: enough work per block to amortise
 
 
@@ -51,15 +54,13 @@ def split_sentences(offsets, max_length):
     Returns
     -------
     ndarray of int64
-        Sentence boundaries (every document boundary, plus cuts inside long documents).
+        Sentence boundaries (every document boundary, plus cuts inside long documents);
+        memory-mapped when large, like the corpus itself.
     """
     offsets = np.asarray(offsets, dtype=np.int64)
-    lengths = np.diff(offsets)
-    pieces = -(-lengths // max_length)  # ceil; 0 for empty documents
-    starts = np.repeat(offsets[:-1], pieces)
-    within = np.arange(len(starts)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-    starts = starts + within * max_length
-    return np.append(starts, offsets[-1]).astype(np.int64)
+    starts = allocate(count_sentences(offsets, max_length) + 1, np.int64)
+    cut_sentences(offsets, max_length, starts)
+    return starts
 
 
 def make_blocks(offsets, max_sentence_length, block_tokens=BLOCK_TOKENS):
@@ -79,15 +80,12 @@ def make_blocks(offsets, max_sentence_length, block_tokens=BLOCK_TOKENS):
     WorkBlocks
     """
     sentence_offsets = split_sentences(offsets, max_sentence_length)
-    n_tokens = int(sentence_offsets[-1] - sentence_offsets[0]) if len(sentence_offsets) else 0
+    n_tokens = int(sentence_offsets[-1] - sentence_offsets[0])
     # A sentence starts a new block when it crosses a multiple of block_tokens.
-    starts = sentence_offsets[:-1] - sentence_offsets[0]
-    block_of = starts // block_tokens
-    first = np.flatnonzero(np.diff(block_of, prepend=-1))
-    block_bounds = np.append(first, len(starts)).astype(np.int64)
+    first = first_sentences(np.asarray(sentence_offsets), block_tokens)
     return WorkBlocks(
         sentence_offsets=sentence_offsets,
-        block_bounds=block_bounds,
-        block_token_starts=starts[first].astype(np.int64),
+        block_bounds=np.append(first, len(sentence_offsets) - 1).astype(np.int64),
+        block_token_starts=np.asarray(sentence_offsets)[first] - sentence_offsets[0],
         n_tokens=n_tokens,
     )

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ._kernels._cooccur import count_dense_rows, count_sparse_rows, dense_to_sparse, row_pair_counts
+from ._kernels._cooccur import (
+    bucket_positions,
+    count_dense_rows,
+    count_sparse_rows,
+    dense_to_sparse,
+    row_pair_counts,
+    tokens_per_range,
+)
+from ._spill import allocate
 
 # Working memory per range, in 8-byte items: a range is counted either as a dense block of
 # rows x vocabulary float64 values or as lists of (column, distance) pairs, whichever is
@@ -77,6 +85,27 @@ def row_ranges(pair_counts, n_cols, budget=PAIRS_PER_RANGE):
     return ranges
 
 
+def _positions_by_range(ids, n_tokens, ranges):
+    """Bucket the corpus positions by row range, each bucket in corpus order.
+
+    Returns
+    -------
+    starts : ndarray of int64, shape (n_ranges + 1,)
+        Range ``k``'s positions are ``positions[starts[k]:starts[k + 1]]``.
+    positions : ndarray of int32 or int64
+        Every position once (memory-mapped, like the corpus, when large).
+    """
+    range_of_row = np.zeros(n_tokens, dtype=np.int32)
+    for k, (start, stop, _) in enumerate(ranges):
+        range_of_row[start:stop] = k
+    starts = np.zeros(len(ranges) + 1, dtype=np.int64)
+    np.cumsum(tokens_per_range(ids, range_of_row, len(ranges)), out=starts[1:])
+    dtype = np.int32 if len(ids) <= np.iinfo(np.int32).max else np.int64
+    positions = allocate(len(ids), dtype)
+    bucket_positions(ids, range_of_row, starts, positions)
+    return starts, positions
+
+
 def count_cooccurrences(ids, offsets, n_tokens, *, window, symmetric=True,
                         distance_weighting=True, n_threads=1, budget=PAIRS_PER_RANGE):
     """Count the weighted co-occurrences of an encoded corpus.
@@ -107,20 +136,22 @@ def count_cooccurrences(ids, offsets, n_tokens, *, window, symmetric=True,
     """
     pair_counts = row_pair_counts(ids, offsets, n_tokens, window, symmetric)
     ranges = row_ranges(pair_counts, n_tokens, budget)
+    starts, positions = _positions_by_range(ids, n_tokens, ranges)
 
-    def count(row_range):
-        start, stop, dense = row_range
+    def count(k):
+        start, stop, dense = ranges[k]
+        mine = positions[starts[k] : starts[k + 1]]
         if dense:
-            block = count_dense_rows(ids, offsets, window, symmetric, distance_weighting,
+            block = count_dense_rows(ids, offsets, mine, window, symmetric, distance_weighting,
                                      start, stop, n_tokens)
             return (start, *dense_to_sparse(block))
-        return (start, *count_sparse_rows(ids, offsets, window, symmetric,
+        return (start, *count_sparse_rows(ids, offsets, mine, window, symmetric,
                                           distance_weighting, start, stop, pair_counts,
                                           n_tokens))
 
     if n_threads > 1 and len(ranges) > 1:
         with ThreadPoolExecutor(max_workers=n_threads) as pool:
-            pieces = list(pool.map(count, ranges))
+            pieces = list(pool.map(count, range(len(ranges))))
     else:
-        pieces = [count(r) for r in ranges]
+        pieces = [count(k) for k in range(len(ranges))]
     return CooccurrenceRows(n_tokens=n_tokens, pieces=pieces)

@@ -10,9 +10,11 @@ from itertools import repeat
 
 import numpy as np
 
-from ._kernels._corpus import drop_unknown
+from ._kernels._corpus import add_counts, copy_known, count_known, remap_ids
+from ._spill import SpillableArray, allocate
 
 _FLUSH_TOKENS = 1 << 16  # ids buffered in a Python list before moving to a NumPy chunk
+_REMAP_SLICE = 1 << 24  # ids rewritten at a time (a memory-mapped corpus pages through)
 _PRUNE_SLICE = 8192  # with max_vocab_size, check the bound at least this often in a document
 
 
@@ -40,9 +42,10 @@ class EncodedCorpus:
     Attributes
     ----------
     ids : ndarray of int32
-        Token ids in corpus order. A negative id marks a token outside the vocabulary:
-        ``-2 - k`` is the token ``unknown_tokens[k]``, and ``-1`` a token whose text was
-        not kept (a tokenizer's special token, or one forgotten while counting).
+        Token ids in corpus order (a memory-mapped temporary file for a large corpus).
+        A negative id marks a token outside the vocabulary: ``-2 - k`` is the token
+        ``unknown_tokens[k]``, and ``-1`` a token whose text was not kept (a tokenizer's
+        special token, or one forgotten while counting).
     offsets : ndarray of int64, shape (n_documents + 1,)
         Start of each document in ``ids``, followed by ``len(ids)``.
     unknown_tokens : tuple of str
@@ -65,17 +68,22 @@ class EncodedCorpus:
 
     def known(self):
         """Return the same documents without their unknown (``-1``) tokens."""
-        if len(self.ids) == 0 or self.ids.min() >= 0:
+        ids = np.asarray(self.ids)
+        n_known = count_known(ids)
+        if n_known == len(ids):
             return self
-        ids, offsets = drop_unknown(self.ids, self.offsets)
-        return EncodedCorpus(ids=ids, offsets=offsets)
+        new_ids = allocate(n_known, np.int32)
+        new_offsets = allocate(len(self.offsets), np.int64)
+        copy_known(ids, np.asarray(self.offsets), np.asarray(new_ids), np.asarray(new_offsets))
+        return EncodedCorpus(ids=new_ids, offsets=new_offsets)
 
     def first_unknown_document(self):
         """Index of the first document holding an unknown token, or None."""
-        unknown = np.flatnonzero(self.ids < 0)
-        if len(unknown) == 0:
-            return None
-        return int(np.searchsorted(self.offsets, unknown[0], side="right") - 1)
+        for start in range(0, len(self.ids), _REMAP_SLICE):
+            unknown = np.flatnonzero(self.ids[start : start + _REMAP_SLICE] < 0)
+            if len(unknown):
+                return int(np.searchsorted(self.offsets, start + unknown[0], side="right") - 1)
+        return None
 
 
 @dataclass(frozen=True)
@@ -130,10 +138,11 @@ class VocabularyBuilder:
         for token in sorted(self._exclude):
             self._index[token]  # reserve ids so excluded tokens are recognised
         self._buffer = []
-        self._chunks = []
-        self._lengths = []
-        self._counts = np.zeros(0, dtype=np.int64)
-        self._n_counted_chunks = 0
+        self._ends = []
+        self._ids = SpillableArray(np.int32)
+        self._offsets = SpillableArray(np.int64)
+        self._offsets.append(np.zeros(1, dtype=np.int64))
+        self._counts = np.zeros(1024, dtype=np.int64)
         self._min_reduce = 1
         self.n_pruned = 0
         self.n_tokens_seen = 0
@@ -153,31 +162,30 @@ class VocabularyBuilder:
                 if len(self._index) > self._limit():
                     self._prune()
                 self._buffer.extend(map(lookup, tokens[start : start + _PRUNE_SLICE]))
-        self._lengths.append(len(tokens))
         self.n_tokens_seen += len(tokens)
-        if len(self._buffer) >= _FLUSH_TOKENS:
+        self._ends.append(self.n_tokens_seen)
+        if len(self._buffer) >= _FLUSH_TOKENS or len(self._ends) >= _FLUSH_TOKENS:
             self._flush()
 
     def _flush(self):
+        """Count the buffered ids and move them (and the document ends) to the arrays."""
+        if self._index.n_ids > np.iinfo(np.int32).max:
+            raise ValueError("more than 2**31 distinct tokens; set max_vocab_size")
+        if self._index.n_ids > len(self._counts):
+            grown = np.zeros(max(self._index.n_ids, 2 * len(self._counts)), dtype=np.int64)
+            grown[: len(self._counts)] = self._counts
+            self._counts = grown
         if self._buffer:
-            if self._index.n_ids > np.iinfo(np.int32).max:
-                raise ValueError("more than 2**31 distinct tokens; set max_vocab_size")
-            self._chunks.append(np.array(self._buffer, dtype=np.int32))
+            chunk = np.array(self._buffer, dtype=np.int32)
             self._buffer = []
-
-    def _update_counts(self):
-        self._flush()
-        n_ids = self._index.n_ids
-        if len(self._counts) < n_ids:
-            self._counts = np.concatenate(
-                [self._counts, np.zeros(n_ids - len(self._counts), dtype=np.int64)]
-            )
-        for chunk in self._chunks[self._n_counted_chunks :]:
-            self._counts += np.bincount(chunk, minlength=len(self._counts))[: len(self._counts)]
-        self._n_counted_chunks = len(self._chunks)
+            add_counts(chunk, self._counts)
+            self._ids.append(chunk)
+        if self._ends:
+            self._offsets.append(np.array(self._ends, dtype=np.int64))
+            self._ends = []
 
     def _prune(self):
-        self._update_counts()
+        self._flush()
         counts = self._counts
         doomed = [
             token
@@ -206,9 +214,11 @@ class VocabularyBuilder:
             The surviving tokens in ``(-count, token)`` order.
         corpus : EncodedCorpus
             The documents; tokens that did not make the vocabulary have negative ids.
+            Past ``skembed._spill.SPILL_BYTES`` its arrays are memory-mapped temporary
+            files.
         """
-        self._update_counts()
-        counts = self._counts
+        self._flush()
+        counts = self._counts[: self._index.n_ids]
         held = [(token, pid) for token, pid in self._index.items() if token not in self._exclude]
         held.sort(key=lambda item: (-counts[item[1]], item[0]))
         n_kept = sum(1 for _, pid in held if counts[pid] >= min_count)  # a prefix: sorted
@@ -225,18 +235,13 @@ class VocabularyBuilder:
         remap[dropped_pids] = -2 - np.arange(len(dropped), dtype=np.int32)
         vocabulary = Vocabulary(tokens=[token for token, _ in live], counts=counts[pids].copy())
 
-        # Rewrite the recorded ids chunk by chunk, freeing each chunk as it goes, so the
-        # corpus is never held twice.
-        ids = np.empty(sum(len(chunk) for chunk in self._chunks), dtype=np.int32)
-        position = 0
-        while self._chunks:
-            chunk = self._chunks.pop(0)
-            ids[position : position + len(chunk)] = remap[chunk]
-            position += len(chunk)
-        self._n_counted_chunks = 0
-        offsets = np.zeros(len(self._lengths) + 1, dtype=np.int64)
-        np.cumsum(self._lengths, out=offsets[1:])
-        corpus = EncodedCorpus(ids=ids, offsets=offsets,
+        # Rewrite the recorded ids in place, a slice at a time, so the corpus is never
+        # held twice (nor wholly in memory when it was spilled to a file).
+        ids = self._ids.to_array()
+        flat = np.asarray(ids)
+        for start in range(0, len(flat), _REMAP_SLICE):
+            remap_ids(flat[start : start + _REMAP_SLICE], remap)
+        corpus = EncodedCorpus(ids=ids, offsets=self._offsets.to_array(),
                                unknown_tokens=tuple(token for token, _ in dropped))
         return vocabulary, corpus
 
@@ -247,7 +252,7 @@ class VocabularyBuilder:
 
     def most_frequent(self):
         """Return the most frequent token held and its count (None if nothing was seen)."""
-        self._update_counts()
+        self._flush()
         best = None
         for token, pid in self._index.items():
             if token in self._exclude:
@@ -280,21 +285,30 @@ def encode(token_docs, index, *, on_unknown=None):
     """
     lookup = index.get
     ids = []
-    lengths = []
+    ends = []
+    id_chunks = SpillableArray(np.int32)
+    offsets = SpillableArray(np.int64)
+    offsets.append(np.zeros(1, dtype=np.int64))
+    n_tokens = 0
     unknown = {}
     for position, tokens in enumerate(token_docs):
         start = len(ids)
         ids.extend(map(lookup, tokens, repeat(-1, len(tokens))))
-        lengths.append(len(tokens))
+        n_tokens += len(tokens)
+        ends.append(n_tokens)
         if -1 in ids[start:]:
             if on_unknown is not None:
                 on_unknown(position, next(t for t in tokens if t not in index))
             for offset, token in enumerate(tokens):
                 if ids[start + offset] == -1:
                     ids[start + offset] = -2 - unknown.setdefault(token, len(unknown))
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    return EncodedCorpus(ids=np.array(ids, dtype=np.int32), offsets=offsets,
+        if len(ids) >= _FLUSH_TOKENS or len(ends) >= _FLUSH_TOKENS:
+            id_chunks.append(np.array(ids, dtype=np.int32))
+            offsets.append(np.array(ends, dtype=np.int64))
+            ids, ends = [], []
+    id_chunks.append(np.array(ids, dtype=np.int32))
+    offsets.append(np.array(ends, dtype=np.int64))
+    return EncodedCorpus(ids=id_chunks.to_array(), offsets=offsets.to_array(),
                          unknown_tokens=tuple(unknown))
 
 

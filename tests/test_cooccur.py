@@ -127,3 +127,28 @@ def test_unknown_tokens_are_removed_before_counting():
                              keep_cooccurrence=True, input="tokens", random_state=0)
     glove.fit([["a", "x", "b"], ["a", "b"]])
     np.testing.assert_allclose(glove.cooccurrence_.toarray(), [[0, 2], [2, 0]])
+
+
+def test_long_runs_of_empty_documents_and_a_spilled_position_index(monkeypatch):
+    """Each range visits only its own positions, finding their documents by galloping
+    over the offsets: runs of empty and one-token documents must not confuse it."""
+    import skembed._spill as spill
+
+    rng = np.random.default_rng(3)
+    docs = []
+    for _ in range(300):
+        kind = rng.integers(0, 4)
+        if kind == 0:
+            docs.extend([[]] * int(rng.integers(1, 50)))
+        elif kind == 1:
+            docs.append([int(rng.integers(0, 25))])
+        else:
+            docs.append(list(np.minimum(rng.zipf(1.4, size=rng.integers(2, 30)) - 1, 24)))
+    expected = _brute_force(docs, 25, 3, True, True)
+    reference = _count(docs, 25, window=3)
+    np.testing.assert_allclose(reference.toarray(), expected, rtol=1e-6)
+    monkeypatch.setattr(spill, "SPILL_BYTES", 64)  # positions in a memory-mapped file
+    for budget in (1, 9, 200):
+        matrix = _count(docs, 25, window=3, budget=budget, n_threads=2)
+        np.testing.assert_array_equal(matrix.data, reference.data)
+        np.testing.assert_array_equal(matrix.indices, reference.indices)

@@ -5,6 +5,9 @@ token ``i`` in the same document (weight ``1 / distance``, or 1), and with symme
 context also every occurrence of ``j`` before ``i``, as the Stanford GloVe ``cooccur`` tool
 counts. Each kernel owns a contiguous range of rows and adds a row's contributions in
 corpus order, so the result does not depend on how rows are split or on the thread count.
+A kernel visits only the positions of its own rows (bucketed once by
+:func:`bucket_positions`), so counting takes time linear in the corpus whatever the number
+of ranges.
 """
 
 import numba
@@ -25,6 +28,53 @@ def row_pair_counts(ids, offsets, n_rows, window, symmetric):
     return counts
 
 
+@numba.njit(cache=True, nogil=True)
+def tokens_per_range(ids, range_of_row, n_ranges):
+    """Count the corpus positions whose row falls in each range."""
+    counts = np.zeros(n_ranges, dtype=np.int64)
+    for p in range(len(ids)):
+        counts[range_of_row[ids[p]]] += 1
+    return counts
+
+
+@numba.njit(cache=True, nogil=True)
+def bucket_positions(ids, range_of_row, range_starts, positions):
+    """Write the corpus positions of each range's rows, in corpus order, to ``positions``.
+
+    ``range_starts[k]`` is where range ``k``'s positions begin (a prefix sum of the tokens
+    per range) and ``positions`` holds ``len(ids)`` items.
+    """
+    fill = range_starts[:-1].copy()
+    for p in range(len(ids)):
+        k = range_of_row[ids[p]]
+        positions[fill[k]] = p
+        fill[k] += 1
+
+
+@numba.njit(cache=True, inline="always")
+def _document_of(offsets, doc, p):
+    """Return the document holding position ``p``, searching forward from ``doc``.
+
+    Positions come in increasing order, so the search gallops from the last answer.
+    """
+    if offsets[doc + 1] > p:
+        return doc
+    last = len(offsets) - 2
+    lo, step = doc, 1  # offsets[lo + 1] <= p
+    hi = min(doc + step, last)
+    while offsets[hi + 1] <= p:
+        lo = hi
+        step *= 2
+        hi = min(doc + step, last)
+    while hi - lo > 1:  # offsets[lo + 1] <= p < offsets[hi + 1]
+        mid = (lo + hi) // 2
+        if offsets[mid + 1] <= p:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
 @numba.njit(cache=True, inline="always")
 def _pair_weight(distance, distance_weighting):
     if distance_weighting:
@@ -33,26 +83,26 @@ def _pair_weight(distance, distance_weighting):
 
 
 @numba.njit(cache=True, nogil=True)
-def count_dense_rows(ids, offsets, window, symmetric, distance_weighting, row_lo, row_hi,
-                     n_cols):
+def count_dense_rows(ids, offsets, positions, window, symmetric, distance_weighting, row_lo,
+                     row_hi, n_cols):
     """Count rows ``row_lo`` to ``row_hi - 1`` into a dense float64 block of n_cols columns.
 
-    Used for the few most frequent rows, which receive most pairs: the block is small
-    while their pair lists would be long.
+    ``positions`` are the corpus positions of those rows, in corpus order. Used for the
+    few most frequent rows, which receive most pairs: the block is small while their
+    pair lists would be long.
     """
     block = np.zeros((row_hi - row_lo, n_cols), dtype=np.float64)
-    for doc in range(len(offsets) - 1):
+    doc = 0
+    for i in range(len(positions)):
+        p = positions[i]
+        doc = _document_of(offsets, doc, p)
         start, stop = offsets[doc], offsets[doc + 1]
-        for p in range(start, stop):
-            row = ids[p]
-            if row < row_lo or row >= row_hi:
-                continue
-            r = row - row_lo
-            for q in range(p + 1, min(stop, p + window + 1)):
-                block[r, ids[q]] += _pair_weight(q - p, distance_weighting)
-            if symmetric:
-                for q in range(p - 1, max(start, p - window) - 1, -1):
-                    block[r, ids[q]] += _pair_weight(p - q, distance_weighting)
+        r = ids[p] - row_lo
+        for q in range(p + 1, min(stop, p + window + 1)):
+            block[r, ids[q]] += _pair_weight(q - p, distance_weighting)
+        if symmetric:
+            for q in range(p - 1, max(start, p - window) - 1, -1):
+                block[r, ids[q]] += _pair_weight(p - q, distance_weighting)
     return block
 
 
@@ -80,9 +130,9 @@ def dense_to_sparse(block):
 
 
 @numba.njit(cache=True, nogil=True)
-def count_sparse_rows(ids, offsets, window, symmetric, distance_weighting, row_lo, row_hi,
-                      pair_counts, n_cols):
-    """Count rows ``row_lo`` to ``row_hi - 1`` through per-row pair lists.
+def count_sparse_rows(ids, offsets, positions, window, symmetric, distance_weighting, row_lo,
+                      row_hi, pair_counts, n_cols):
+    """Count rows ``row_lo`` to ``row_hi - 1`` (at ``positions``) through per-row pair lists.
 
     Every pair is first written to its row's slot (column and distance), then each row is
     reduced in a dense scratch row and its distinct columns are written back, sorted, in
@@ -100,24 +150,23 @@ def count_sparse_rows(ids, offsets, window, symmetric, distance_weighting, row_l
     columns = np.empty(slot[-1], dtype=np.int32)
     distances = np.empty(slot[-1], dtype=np.int32)
     fill = slot[:-1].copy()
-    for doc in range(len(offsets) - 1):
+    doc = 0
+    for i in range(len(positions)):
+        p = positions[i]
+        doc = _document_of(offsets, doc, p)
         start, stop = offsets[doc], offsets[doc + 1]
-        for p in range(start, stop):
-            row = ids[p]
-            if row < row_lo or row >= row_hi:
-                continue
-            r = row - row_lo
-            k = fill[r]
-            for q in range(p + 1, min(stop, p + window + 1)):
+        r = ids[p] - row_lo
+        k = fill[r]
+        for q in range(p + 1, min(stop, p + window + 1)):
+            columns[k] = ids[q]
+            distances[k] = q - p
+            k += 1
+        if symmetric:
+            for q in range(p - 1, max(start, p - window) - 1, -1):
                 columns[k] = ids[q]
-                distances[k] = q - p
+                distances[k] = p - q
                 k += 1
-            if symmetric:
-                for q in range(p - 1, max(start, p - window) - 1, -1):
-                    columns[k] = ids[q]
-                    distances[k] = p - q
-                    k += 1
-            fill[r] = k
+        fill[r] = k
 
     # Reduce each row; its output never overtakes its own pairs, so reuse the arrays.
     scratch = np.zeros(n_cols, dtype=np.float64)
