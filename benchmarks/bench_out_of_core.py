@@ -14,13 +14,16 @@ the text files (``input="filename"``), one at a time, and reports:
 
 Each size is fitted with the default budget (corpus arrays above 128 MB spilled to a
 temporary file) and, for contrast, with spilling turned off (the corpus wholly in
-memory). With ``--memory-limit-mb`` the largest corpus is also fitted inside a cgroup
-whose memory limit is smaller than the corpus text and its encoding (needs a writable
-cgroup v1 or v2 memory controller; skipped with a message otherwise).
+memory). The children import the skembed of this checkout, so a copy of the repository
+can be benchmarked while the working tree changes.
+
+With ``--memory-limit-mb`` the largest corpus is also fitted inside a cgroup whose memory
+limit is smaller than the corpus text and its encoding (needs a writable cgroup v1 or v2
+memory controller; skipped with a message otherwise).
 
 Usage::
 
-    python benchmarks/bench_out_of_core.py --runs 3
+    python benchmarks/bench_out_of_core.py --runs 3 --memory-limit-mb 1536
     python benchmarks/bench_out_of_core.py --sizes 0.1 0.2 --runs 1 --models glove
 
 Needs ../shared/data beside the repository and a few GB free in --workdir.
@@ -37,7 +40,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "benchmarks"))
+sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]  # this checkout's skembed, even if
+# another one is installed: a snapshot can be measured while the working tree changes
 from bench_word2vec import DEFAULT_DATA, run_child  # noqa: E402
 
 FILE_BYTES = 256 << 20  # generated corpus written as files of at most this size
@@ -187,8 +191,8 @@ def main():
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--no-contrast", action="store_true",
-                        help="skip the fits with spilling turned off")
+    parser.add_argument("--contrast-runs", type=int, default=1,
+                        help="runs with spilling turned off, for contrast (0 skips them)")
     parser.add_argument("--memory-limit-mb", type=int, default=None,
                         help="also fit the largest corpus inside a cgroup with this limit")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -219,12 +223,14 @@ def main():
               f"file(s) ({time.perf_counter() - start:.0f} s to generate or find)", flush=True)
     for model in args.models:
         print(f"{model}:", flush=True)
+        _run(model, corpora[0][1][:1], True, args, 0)  # compile (or load) the kernels once
         for _, files, n_bytes in corpora:
-            modes = [(True, "memory-mapped corpus")]
-            if not args.no_contrast:
-                modes.append((False, "corpus in memory"))
-            for spill, label in modes:
-                results = [_run(model, files, spill, args, seed) for seed in range(args.runs)]
+            modes = [(True, "memory-mapped corpus", args.runs),
+                     (False, "corpus in memory", args.contrast_runs)]
+            for spill, label, runs in modes:
+                if not runs:
+                    continue
+                results = [_run(model, files, spill, args, seed) for seed in range(runs)]
                 for r in results:
                     print(f"    run: {json.dumps(r)}", flush=True)
                 print(_line(f"{n_bytes / 1e9:.2f} GB, {label}", results), flush=True)
