@@ -32,6 +32,39 @@ _BATCH_SIZE = 2048
 _UNIGRAM_SCORE_DECIMALS = 6
 
 
+# The tokenizers package encodes batches on a thread pool, which a forked child cannot use.
+# When the pool has run and TOKENIZERS_PARALLELISM is unset, tokenizers turns parallelism
+# off in the child and prints a warning about it in every forked worker. So for the
+# moment of a fork, and only when the user has not chosen, set it to "false": the child
+# starts with parallelism off (no deadlock, no warning) and the parent keeps its pool.
+_PARALLELISM = "TOKENIZERS_PARALLELISM"
+_set_for_fork = False
+
+
+def _before_fork():
+    global _set_for_fork
+    if _PARALLELISM not in os.environ:
+        os.environ[_PARALLELISM] = "false"
+        _set_for_fork = True
+
+
+def _after_fork_in_parent():
+    global _set_for_fork
+    if _set_for_fork:
+        os.environ.pop(_PARALLELISM, None)
+        _set_for_fork = False
+
+
+def _after_fork_in_child():
+    global _set_for_fork
+    _set_for_fork = False  # the child keeps "false": its copy of the pool has no threads
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                        after_in_child=_after_fork_in_child)
+
+
 class WordTokenizer:
     """Split text into word tokens with a Unicode-aware regular expression.
 

@@ -1,6 +1,7 @@
 """Hostile input and concurrency for the dense embeddings: arbitrary Unicode, degenerate
 documents, huge documents, transform from several threads, pickles in a fresh process."""
 
+import os
 import pickle
 import subprocess
 import sys
@@ -148,23 +149,109 @@ def test_interrupted_fit_leaves_nothing_fitted_and_threads_restored(estimator, f
         model.transform(texts[:2])
 
 
-def test_forked_workers_after_a_trained_tokenizer_ran():
-    # The tokenizers package runs a thread pool; a fork after it has run must not hang.
-    # Run in a subprocess with a timeout, so a deadlock fails the test instead of CI.
-    script = (
-        "import multiprocessing as mp, numpy as np\n"
-        "from skembed import Word2VecTransformer\n"
-        "from skembed.datasets import load_fortunes\n"
-        "texts = load_fortunes(subset='train', return_X_y=True)[0][:800]\n"
-        "model = Word2VecTransformer(vector_size=8, min_count=2, epochs=1, tokenizer='bpe',\n"
-        "                            subword_vocab_size=400, random_state=0).fit(texts)\n"
-        "expected = model.transform(texts[:40])\n"
-        "with mp.get_context('fork').Pool(2) as pool:\n"
-        "    parts = pool.map(model.transform, [texts[:20], texts[20:40]])\n"
-        "assert np.array_equal(np.vstack(parts), expected)\n"
-        "print('ok')\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120)
+_FORK_SCRIPT = """
+import multiprocessing as mp, os, numpy as np
+from skembed import Word2VecTransformer
+from skembed.datasets import load_fortunes
+
+def work(texts):
+    setting = os.environ.get("TOKENIZERS_PARALLELISM")
+    # With the user's "true" a forked child may hang in the pool: only report then.
+    return setting, model.transform(texts) if setting == "false" else expected[:0]
+
+texts = load_fortunes(subset="train", return_X_y=True)[0][:800]
+model = Word2VecTransformer(vector_size=8, min_count=2, epochs=1, tokenizer="bpe",
+                            subword_vocab_size=400, random_state=0).fit(texts)
+expected = model.transform(texts[:40])
+with mp.get_context("fork").Pool(2) as pool:
+    parts = pool.map(work, [texts[:20], texts[20:40]])
+if parts[0][0] == "false":
+    assert np.array_equal(np.vstack([rows for _, rows in parts]), expected)
+print({setting for setting, _ in parts}, os.environ.get("TOKENIZERS_PARALLELISM"))
+"""
+
+
+@pytest.mark.parametrize("user_setting", [None, "true"])
+def test_forked_workers_after_a_trained_tokenizer_ran(user_setting):
+    # The tokenizers package runs a thread pool; a fork after it has run must not hang,
+    # nor print tokenizers' fork warning in every worker. Run in a subprocess with a
+    # timeout, so a deadlock fails the test instead of CI.
+    env = {k: v for k, v in os.environ.items() if k != "TOKENIZERS_PARALLELISM"}
+    if user_setting is not None:
+        env["TOKENIZERS_PARALLELISM"] = user_setting
+    done = subprocess.run([sys.executable, "-c", _FORK_SCRIPT], capture_output=True,
+                          text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "ok"
+    if user_setting is None:
+        # Workers start with parallelism off; the parent's setting is left as it was.
+        assert done.stdout.strip() == "{'false'} None"
+        assert "huggingface/tokenizers" not in done.stderr
+    else:
+        assert done.stdout.strip() == "{'true'} true"  # the user's choice is kept
+
+
+_CACHE_SCRIPT = """
+import sys, warnings
+import numpy as np
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    from skembed import OneHotWordEncoder, Word2VecTransformer
+    from skembed._kernels import CACHE
+from numba.core import config
+docs = ["the cat sat on the mat", "the dog sat on the log"]
+if sys.argv[1] == "word2vec":  # compiles the training kernels
+    model = Word2VecTransformer(vector_size=8, min_count=1, epochs=1, random_state=0, n_jobs=1)
+    rows = model.fit_transform(docs)
+    assert rows.shape == (2, 8) and np.isfinite(rows).all()
+else:  # compiles the vocabulary kernels only
+    assert OneHotWordEncoder().fit_transform(docs).shape == (2, 7)
+warned = any("no writable directory" in str(w.message) for w in caught)
+print(CACHE, config.CACHE_DIR or "-", warned)
+"""
+
+
+def _numba_cache_run(tmp_path, fit="onehot", **env):
+    numba_config = pytest.importorskip("numba.core.config")
+    if not hasattr(numba_config, "CACHE_LOCATOR_CLASSES"):
+        pytest.skip("this numba cannot restrict its cache locators (NUMBA_CACHE_LOCATOR_CLASSES)")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_CACHE")}
+    done = subprocess.run([sys.executable, "-c", _CACHE_SCRIPT, fit], capture_output=True,
+                          text=True, timeout=300, env={**clean, "TMPDIR": str(tmp_path), **env})
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def test_no_writable_numba_cache_anywhere_still_imports_and_fits(tmp_path):
+    # Only the IPython locator, which finds nothing for a file: as for a read-only
+    # install with no writable home; and the private fallback is unusable (a file).
+    (tmp_path / f"skembed-numba-cache-{os.getuid()}").write_text("not a directory")
+    cache, cache_dir, warned = _numba_cache_run(
+        tmp_path, fit="word2vec",
+        NUMBA_CACHE_LOCATOR_CLASSES="IPythonCacheLocator,UserProvidedCacheLocator")
+    assert (cache, cache_dir, warned) == ("False", "-", "True")
+
+
+def test_unwritable_package_cache_falls_back_to_a_private_directory(tmp_path):
+    # No in-tree or per-user location: skembed caches under TMPDIR, in a directory only
+    # this user can write.
+    cache, cache_dir, warned = _numba_cache_run(
+        tmp_path, NUMBA_CACHE_LOCATOR_CLASSES="IPythonCacheLocator,UserProvidedCacheLocator")
+    private = tmp_path / f"skembed-numba-cache-{os.getuid()}"
+    assert (cache, cache_dir, warned) == ("True", str(private), "False")
+    assert (private.stat().st_mode & 0o777) == 0o700
+    assert list(private.rglob("*.nbi"))  # kernels were cached there
+
+
+def test_a_directory_others_can_write_is_never_used_for_the_cache(tmp_path):
+    shared = tmp_path / f"skembed-numba-cache-{os.getuid()}"
+    shared.mkdir()
+    shared.chmod(0o777)  # someone could plant compiled code (loaded with pickle) here
+    cache, cache_dir, warned = _numba_cache_run(
+        tmp_path, NUMBA_CACHE_LOCATOR_CLASSES="IPythonCacheLocator,UserProvidedCacheLocator")
+    assert (cache, cache_dir, warned) == ("False", "-", "True")
+    assert not list(shared.rglob("*.nbi"))
+
+
+def test_an_unusable_numba_cache_dir_does_not_break_import(tmp_path):
+    cache, _, warned = _numba_cache_run(tmp_path, NUMBA_CACHE_DIR="/dev/null/numba-cache")
+    assert warned == "False" and cache == "True"  # numba moves on to the next locator

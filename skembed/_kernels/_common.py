@@ -11,12 +11,14 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from . import CACHE
+
 # Outside [-MAX_EXP, MAX_EXP] the sigmoid is saturated and, as in the word2vec C tool's
 # hierarchical softmax and in gensim, the prediction is not updated.
 MAX_EXP = 6.0
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=CACHE, inline="always")
 def next_random(state):
     """Advance an xorshift64* state held in ``state[0]`` and return 64 random bits."""
     x = state[0]
@@ -27,19 +29,19 @@ def next_random(state):
     return x * np.uint64(2685821657736338717)
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=CACHE, inline="always")
 def uniform(state):
     """Return a float64 uniform in [0, 1) from the top 53 random bits."""
     return (next_random(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=CACHE, inline="always")
 def below(state, n):
     """Return an integer uniform in [0, n) (multiply-shift on the top 32 bits)."""
     return np.int64(((next_random(state) >> np.uint64(32)) * np.uint64(n)) >> np.uint64(32))
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=CACHE, inline="always")
 def sample_alias(state, accept, alias):
     """Draw from a Walker alias table: a uniform column, kept or sent to its alias.
 
@@ -53,13 +55,13 @@ def sample_alias(state, accept, alias):
     return np.int64(alias[column])
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=CACHE, inline="always")
 def sigmoid(x):
     """Return the exact logistic function of x (float32); callers keep |x| <= MAX_EXP."""
     return np.float32(1.0) / (np.float32(1.0) + np.exp(-np.float32(x)))
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=CACHE, inline="always")
 def logistic_loss(margin):
     """Return -log(sigmoid(margin)) computed stably (no overflow, never infinite)."""
     margin = np.float64(margin)
@@ -68,7 +70,7 @@ def logistic_loss(margin):
     return -margin + np.log1p(np.exp(margin))
 
 
-@numba.njit(cache=True, fastmath=True)
+@numba.njit(cache=CACHE, fastmath=True)
 def dot_row(x, matrix, row):
     """Return the dot product of vector x with matrix[row] (a float32 reduction)."""
     total = np.float32(0.0)
@@ -77,14 +79,14 @@ def dot_row(x, matrix, row):
     return total
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def add_scaled_row(target, scale, matrix, row):
     """Add scale * matrix[row] to the vector target, in place."""
     for k in range(target.shape[0]):
         target[k] += scale * matrix[row, k]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def add_scaled_to_row(matrix, row, scale, x):
     """Add scale * x to matrix[row], in place."""
     for k in range(x.shape[0]):

@@ -13,8 +13,10 @@ of ranges.
 import numba
 import numpy as np
 
+from . import CACHE
 
-@numba.njit(cache=True, nogil=True)
+
+@numba.njit(cache=CACHE, nogil=True)
 def row_pair_counts(ids, offsets, n_rows, window, symmetric):
     """Return how many (token, context) pairs each row receives (its raw pair count)."""
     counts = np.zeros(n_rows, dtype=np.int64)
@@ -28,7 +30,7 @@ def row_pair_counts(ids, offsets, n_rows, window, symmetric):
     return counts
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=CACHE, nogil=True)
 def tokens_per_range(ids, range_of_row, n_ranges):
     """Count the corpus positions whose row falls in each range."""
     counts = np.zeros(n_ranges, dtype=np.int64)
@@ -37,7 +39,7 @@ def tokens_per_range(ids, range_of_row, n_ranges):
     return counts
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=CACHE, nogil=True)
 def bucket_positions(ids, range_of_row, range_starts, positions):
     """Write the corpus positions of each range's rows, in corpus order, to ``positions``.
 
@@ -51,7 +53,7 @@ def bucket_positions(ids, range_of_row, range_starts, positions):
         fill[k] += 1
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=CACHE, inline="always")
 def _document_of(offsets, doc, p):
     """Return the document holding position ``p``, searching forward from ``doc``.
 
@@ -75,14 +77,14 @@ def _document_of(offsets, doc, p):
     return hi
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=CACHE, inline="always")
 def _pair_weight(distance, distance_weighting):
     if distance_weighting:
         return 1.0 / distance
     return 1.0
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=CACHE, nogil=True)
 def count_dense_rows(ids, offsets, positions, window, symmetric, distance_weighting, row_lo,
                      row_hi, n_cols):
     """Count rows ``row_lo`` to ``row_hi - 1`` into a dense float64 block of n_cols columns.
@@ -106,7 +108,7 @@ def count_dense_rows(ids, offsets, positions, window, symmetric, distance_weight
     return block
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=CACHE, nogil=True)
 def dense_to_sparse(block):
     """Return ``(indptr, indices, data)`` (CSR pieces, float32 data) of a dense block."""
     n_rows, n_cols = block.shape
@@ -129,7 +131,7 @@ def dense_to_sparse(block):
     return indptr, indices, data
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=CACHE, nogil=True)
 def count_sparse_rows(ids, offsets, positions, window, symmetric, distance_weighting, row_lo,
                       row_hi, pair_counts, n_cols):
     """Count rows ``row_lo`` to ``row_hi - 1`` (at ``positions``) through per-row pair lists.

@@ -7,8 +7,10 @@ live in memory or in a memory-mapped temporary file (see ``skembed._spill``).
 import numba
 import numpy as np
 
+from . import CACHE
 
-@numba.njit(cache=True)
+
+@numba.njit(cache=CACHE)
 def add_counts(ids, counts):
     """Add one to ``counts[i]`` for every non-negative id ``i`` in ``ids``."""
     for i in range(len(ids)):
@@ -16,14 +18,14 @@ def add_counts(ids, counts):
             counts[ids[i]] += 1
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def remap_ids(ids, remap):
     """Replace every id ``i`` in ``ids`` by ``remap[i]``, in place."""
     for i in range(len(ids)):
         ids[i] = remap[ids[i]]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def count_known(ids):
     """Count the non-negative ids."""
     kept = 0
@@ -33,7 +35,7 @@ def count_known(ids):
     return kept
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def copy_known(ids, offsets, new_ids, new_offsets):
     """Copy the documents without their negative ids into ``new_ids``/``new_offsets``.
 
@@ -49,7 +51,7 @@ def copy_known(ids, offsets, new_ids, new_offsets):
         new_offsets[doc + 1] = position
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def count_sentences(offsets, max_length):
     """Count the sentences when documents are cut every ``max_length`` tokens."""
     n = 0
@@ -58,7 +60,7 @@ def count_sentences(offsets, max_length):
     return n
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def cut_sentences(offsets, max_length, starts):
     """Write the sentence boundaries: every cut of every non-empty document, then the end.
 
@@ -72,7 +74,7 @@ def cut_sentences(offsets, max_length, starts):
     starts[n] = offsets[len(offsets) - 1]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def first_sentences(sentence_offsets, block_tokens):
     """Sentences that open a block: those crossing into a new multiple of block_tokens."""
     n_sentences = len(sentence_offsets) - 1

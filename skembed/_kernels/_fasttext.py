@@ -10,6 +10,7 @@ of the word2vec kernels.
 import numba
 import numpy as np
 
+from . import CACHE
 from ._common import add_scaled_row, add_scaled_to_row, below
 from ._word2vec import (
     block_scratch,
@@ -22,7 +23,7 @@ from ._word2vec import (
 )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def add_mean_of_rows(out, W_in, rows, start, stop):
     """Add the mean of ``W_in[rows[start:stop]]`` to ``out``."""
     scale = np.float32(1.0 / (stop - start))
@@ -30,7 +31,7 @@ def add_mean_of_rows(out, W_in, rows, start, stop):
         add_scaled_row(out, scale, W_in, rows[r])
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def mean_rows(W_in, offsets, rows):
     """Return, for each word, the mean of its rows ``W_in[rows[offsets[w]:offsets[w+1]]]``."""
     n_words = len(offsets) - 1
@@ -41,14 +42,14 @@ def mean_rows(W_in, offsets, rows):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def add_to_rows(W_in, rows, start, stop, grad):
     """Add ``grad`` to every row ``W_in[rows[start:stop]]``."""
     for r in range(start, stop):
         add_scaled_to_row(W_in, rows[r], np.float32(1.0), grad)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=CACHE, nogil=True)
 def skipgram_block(W_in, W_out, sub_offsets, sub_rows, mean_shift, ids, sentence_offsets,
                    first_sentence, end_sentence, tokens_before, total_tokens, keep_prob,
                    accept, alias, codes, points, lengths, hierarchical, window, negative,
@@ -103,7 +104,7 @@ def skipgram_block(W_in, W_out, sub_offsets, sub_rows, mean_shift, ids, sentence
     return loss, examples
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=CACHE, nogil=True)
 def cbow_block(W_in, W_out, sub_offsets, sub_rows, ids, sentence_offsets, first_sentence,
                end_sentence, tokens_before, total_tokens, keep_prob, accept, alias, codes,
                points, lengths, hierarchical, window, negative, shrink_windows, alpha_start,
@@ -157,7 +158,7 @@ def cbow_block(W_in, W_out, sub_offsets, sub_rows, ids, sentence_offsets, first_
     return loss, examples
 
 
-@numba.njit(parallel=True, nogil=True, cache=True)
+@numba.njit(parallel=True, nogil=True, cache=CACHE)
 def fasttext_epoch(W_in, W_out, sub_offsets, sub_rows, mean_shift, ids, sentence_offsets,
                    block_bounds, block_token_starts, total_tokens, keep_prob, accept, alias,
                    codes, points, lengths, hierarchical, skipgram, window, negative,

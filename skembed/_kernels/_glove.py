@@ -9,17 +9,18 @@ rows (rather than eight) halves the random memory traffic.
 import numba
 import numpy as np
 
+from . import CACHE
 from ._common import below, prefetch_row
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=CACHE, nogil=True)
 def count_block_sizes(n_entries, n_blocks, state, sizes):
     """Draw a block for each of ``n_entries`` entries and add it to ``sizes``."""
     for _ in range(n_entries):
         sizes[below(state, n_blocks)] += 1
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=CACHE, nogil=True)
 def place_entries(row_start, indptr, indices, data, n_blocks, state, fill, x_max, alpha,
                   rows, cols, log_x, weight):
     """Scatter CSR rows into their blocks (drawn again from the same ``state``).
@@ -39,12 +40,12 @@ def place_entries(row_start, indptr, indices, data, n_blocks, state, fill, x_max
             weight[position] = 1.0 if x >= x_max else (x / x_max) ** alpha
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=CACHE, inline="always")
 def _clip(value, limit):
     return min(max(value, -limit), limit)
 
 
-@numba.njit(cache=True, fastmath=True)
+@numba.njit(cache=CACHE, fastmath=True)
 def score(word, i, context, j, dim):
     """Return ``w_i . c_j + b_i + b~_j`` (a float32 reduction)."""
     total = np.float32(0.0)
@@ -53,7 +54,7 @@ def score(word, i, context, j, dim):
     return total + word[i, dim] + context[j, dim]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=CACHE, nogil=True)
 def shuffle_block(start, stop, state, rows, cols, log_x, weight):
     """Put entries ``start`` to ``stop - 1`` in a fresh random order (Fisher-Yates)."""
     for k in range(stop - 1, start, -1):
@@ -66,7 +67,7 @@ def shuffle_block(start, stop, state, rows, cols, log_x, weight):
 
 # error_model="numpy": Python's check for division by zero (never zero here: the sums of
 # squares start at 1) would keep LLVM from vectorizing the update loop, 5x slower.
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(cache=CACHE, nogil=True, error_model="numpy")
 def adagrad_entry(word, i, context, j, log_x, weight, learning_rate, clip, dim):
     """Apply one AdaGrad step for entry (i, j); return its weighted loss (0 if skipped).
 
@@ -97,7 +98,7 @@ def adagrad_entry(word, i, context, j, log_x, weight, learning_rate, clip, dim):
     return loss
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(cache=CACHE, nogil=True, error_model="numpy")
 def glove_block(word, context, rows, cols, log_x, weight, start, stop, seed, learning_rate,
                 clip):
     """Shuffle one block of entries, then train on each; return the summed loss."""
@@ -117,7 +118,7 @@ def glove_block(word, context, rows, cols, log_x, weight, start, stop, seed, lea
     return loss
 
 
-@numba.njit(parallel=True, nogil=True, cache=True, error_model="numpy")
+@numba.njit(parallel=True, nogil=True, cache=CACHE, error_model="numpy")
 def glove_epoch(word, context, rows, cols, log_x, weight, block_bounds, block_order, seeds,
                 learning_rate, clip, block_loss, n_workers):
     """Train one epoch over every block, lock-free across workers (Hogwild).

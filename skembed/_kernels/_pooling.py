@@ -3,13 +3,15 @@
 import numba
 import numpy as np
 
+from . import CACHE
+
 WEIGHTED_MEAN = 0  # sum of w * v over the sum of w ("mean" with unit weights, "tfidf")
 WEIGHTED_SUM = 1  # sum of w * v ("sum" with unit weights)
 MAX = 2  # coordinate-wise maximum
 SIF = 3  # sum of w * v over the number of tokens (Arora et al., 2017)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def pool_documents(vectors, ids, offsets, weights, mode, out):
     """Pool the vectors of each document's known tokens (ids >= 0) into ``out``.
 
@@ -51,7 +53,7 @@ def pool_documents(vectors, ids, offsets, weights, mode, out):
             out[doc, k] = acc[k] * scale
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def document_frequencies(ids, offsets, n_tokens):
     """Count, for each token id, the documents it occurs in (unknown ids < 0 ignored)."""
     frequency = np.zeros(n_tokens, dtype=np.int64)

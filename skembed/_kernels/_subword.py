@@ -11,11 +11,13 @@ makes skembed's n-gram ids equal fastText's and gensim's.
 import numba
 import numpy as np
 
+from . import CACHE
+
 FNV_OFFSET_BASIS = 2166136261
 FNV_PRIME = 16777619
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def fasttext_hash(data, start, stop):
     """Return fastText's 32-bit FNV-1a hash of ``data[start:stop]`` (uint8 bytes)."""
     h = np.uint32(FNV_OFFSET_BASIS)
@@ -28,12 +30,12 @@ def fasttext_hash(data, start, stop):
     return h
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def _is_continuation(byte):
     return (byte & 0xC0) == 0x80
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def _scan_word(data, start, stop, min_n, max_n, bucket, out, position):
     """Write the n-gram buckets of the wrapped word ``data[start:stop]`` into ``out``.
 
@@ -57,7 +59,7 @@ def _scan_word(data, start, stop, min_n, max_n, bucket, out, position):
     return position
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def ngram_buckets(data, word_offsets, min_n, max_n, bucket):
     """Return ``(offsets, buckets)``: the n-gram buckets of each wrapped word, as CSR.
 

@@ -15,6 +15,7 @@ hierarchical softmax (``W_out`` has one row per inner node of the Huffman tree).
 import numba
 import numpy as np
 
+from . import CACHE
 from ._common import (
     MAX_EXP,
     add_scaled_row,
@@ -36,7 +37,7 @@ MAX_SENTENCE_LENGTH = 10_000
 HOT_NODES = 4096
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def negative_sampling_update(h, grad, target, W_out, accept, alias, negative, alpha, state,
                              compute_loss, rows, scores):
     """Train ``h`` to predict ``target`` against ``negative`` noise tokens.
@@ -81,7 +82,7 @@ def negative_sampling_update(h, grad, target, W_out, accept, alias, negative, al
     return loss
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def hierarchical_softmax_update(h, grad, target, W_out, hot, hot_first, codes, points,
                                 lengths, alpha, compute_loss, scores):
     """Train ``h`` to follow the Huffman path of ``target``, one binary decision a node.
@@ -121,7 +122,7 @@ def hierarchical_softmax_update(h, grad, target, W_out, hot, hot_first, codes, p
     return loss
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def hot_rows(W_out, hierarchical):
     """Private copies of the rows nearest the Huffman root: (rows, snapshot, first row)."""
     first = max(0, W_out.shape[0] - HOT_NODES) if hierarchical else W_out.shape[0]
@@ -129,7 +130,7 @@ def hot_rows(W_out, hierarchical):
     return hot, hot.copy(), first
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def merge_hot_rows(W_out, hot, snapshot, first):
     """Add what a block changed in its private rows to the shared rows."""
     for r in range(hot.shape[0]):
@@ -137,7 +138,7 @@ def merge_hot_rows(W_out, hot, snapshot, first):
             W_out[first + r, k] += hot[r, k] - snapshot[r, k]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def subsample(ids, start, stop, keep_prob, state, out):
     """Copy ids[start:stop] into out, dropping each token with 1 - keep_prob[token]."""
     n = 0
@@ -155,7 +156,7 @@ def subsample(ids, start, stop, keep_prob, state, out):
 # routing it through one more compiled function cost ~5 % of a skip-gram epoch.
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def block_scratch(seed, dim, negative, codes):
     """Per-block work arrays: (random state, gradient, hidden vector, sentence, rows, scores)."""
     state = np.empty(1, dtype=np.uint64)
@@ -166,14 +167,14 @@ def block_scratch(seed, dim, negative, codes):
             np.empty(max(codes.shape[1], negative + 1), dtype=np.float32))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=CACHE)
 def learning_rate(alpha_start, alpha_end, epoch, epochs, tokens_before, total_tokens):
     """Linear decay from alpha_start to alpha_end over all epochs' tokens."""
     progress = (epoch * total_tokens + tokens_before) / max(epochs * total_tokens, 1)
     return max(alpha_end, alpha_start - (alpha_start - alpha_end) * progress)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=CACHE, nogil=True)
 def skipgram_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
                    tokens_before, total_tokens, keep_prob, accept, alias, codes, points,
                    lengths, hierarchical, window, negative, shrink_windows, alpha_start,
@@ -216,7 +217,7 @@ def skipgram_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sente
     return loss, examples
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=CACHE, nogil=True)
 def cbow_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
                tokens_before, total_tokens, keep_prob, accept, alias, codes, points, lengths,
                hierarchical, window, negative, shrink_windows, cbow_mean, alpha_start,
@@ -271,7 +272,7 @@ def cbow_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
     return loss, examples
 
 
-@numba.njit(parallel=True, nogil=True, cache=True)
+@numba.njit(parallel=True, nogil=True, cache=CACHE)
 def skipgram_epoch(W_in, W_out, ids, sentence_offsets, block_bounds, block_token_starts,
                    total_tokens, keep_prob, accept, alias, codes, points, lengths,
                    hierarchical, window, negative, shrink_windows, alpha_start, alpha_end,
@@ -293,7 +294,7 @@ def skipgram_epoch(W_in, W_out, ids, sentence_offsets, block_bounds, block_token
                 compute_loss)
 
 
-@numba.njit(parallel=True, nogil=True, cache=True)
+@numba.njit(parallel=True, nogil=True, cache=CACHE)
 def cbow_epoch(W_in, W_out, ids, sentence_offsets, block_bounds, block_token_starts,
                total_tokens, keep_prob, accept, alias, codes, points, lengths, hierarchical,
                window, negative, shrink_windows, cbow_mean, alpha_start, alpha_end, epoch,
