@@ -189,3 +189,23 @@ def test_fit_from_files_through_a_mapped_corpus(shared_data, spill_dir, monkeypa
     assert model.counts_.sum() > 200_000
     np.testing.assert_array_equal(model.vectors_.vectors, reference.vectors_.vectors)
     assert _mapped_files_in(spill_dir) == []
+
+
+def test_an_interrupted_fit_leaves_no_mapped_file(spill_dir):
+    import gc
+
+    texts = load_fortunes().data[:500]
+
+    class Interrupt:
+        def on_epoch_end(self, model, epoch, logs):
+            assert _mapped_files_in(spill_dir)  # training from the mapped corpus
+            raise KeyboardInterrupt
+
+    model = GloVeTransformer(**SMALL, callbacks=[Interrupt()])
+    with pytest.raises(KeyboardInterrupt) as caught:
+        model.fit(texts)
+    assert not hasattr(model, "vectors_")
+    del caught  # the traceback's frames hold the corpus until then, as for any exception
+    gc.collect()
+    assert _mapped_files_in(spill_dir) == []
+    assert list(spill_dir.iterdir()) == []
