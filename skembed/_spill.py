@@ -10,6 +10,7 @@ unlinked from the start: nothing is left on disk once the arrays are gone, even 
 process is killed.
 """
 
+import contextlib
 import os
 import tempfile
 
@@ -18,10 +19,11 @@ import numpy as np
 SPILL_BYTES = 1 << 27  # arrays above 128 MB go to a temporary file
 
 
-def _space_error(error, n_bytes):
+def _space_error(error, n_bytes, reserving=True):
+    doing = "reserve" if reserving else "write"
     return OSError(
         error.errno,
-        f"cannot reserve {n_bytes / 2**30:.2f} GiB in the temporary directory "
+        f"cannot {doing} {n_bytes / 2**30:.2f} GiB in the temporary directory "
         f"{tempfile.gettempdir()!r} for the encoded corpus ({error.strerror}); set the "
         "TMPDIR environment variable to a directory with more free space",
     )
@@ -124,7 +126,7 @@ class SpillableArray:
         try:
             self._file.write(memoryview(values).cast("B"))
         except OSError as error:
-            raise _space_error(error, self._n * self.dtype.itemsize) from error
+            raise _space_error(error, self._n * self.dtype.itemsize, False) from error
 
     def to_array(self):
         """Return every item as one array and empty the buffer.
@@ -146,8 +148,13 @@ class SpillableArray:
                 position += len(chunk)
             return out
         file, self._file = self._file, None
+        try:
+            file.flush()  # buffered appends may only meet a full disk here
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                file.close()  # flushes (and fails) again, but closes the descriptor
+            raise _space_error(error, n * self.dtype.itemsize, False) from error
         with file:
-            file.flush()
             return _map(file, self.dtype, n)
 
     def close(self):

@@ -18,6 +18,7 @@ import json
 import math
 import os
 import re
+import threading
 from itertools import islice
 
 import numpy as np
@@ -36,13 +37,16 @@ _UNIGRAM_SCORE_DECIMALS = 6
 # When the pool has run and TOKENIZERS_PARALLELISM is unset, tokenizers turns parallelism
 # off in the child and prints a warning about it in every forked worker. So for the
 # moment of a fork, and only when the user has not chosen, set it to "false": the child
-# starts with parallelism off (no deadlock, no warning) and the parent keeps its pool.
+# starts with parallelism off (no deadlock, no warning) and the parent keeps its pool
+# (its other threads can see the variable set for the duration of the fork call itself).
 _PARALLELISM = "TOKENIZERS_PARALLELISM"
+_fork_lock = threading.Lock()  # one fork at a time sets and restores the variable
 _set_for_fork = False
 
 
 def _before_fork():
     global _set_for_fork
+    _fork_lock.acquire()
     if _PARALLELISM not in os.environ:
         os.environ[_PARALLELISM] = "false"
         _set_for_fork = True
@@ -50,14 +54,17 @@ def _before_fork():
 
 def _after_fork_in_parent():
     global _set_for_fork
-    if _set_for_fork:
-        os.environ.pop(_PARALLELISM, None)
-        _set_for_fork = False
+    # Restore only what was set here, and only if nobody changed it meanwhile.
+    if _set_for_fork and os.environ.get(_PARALLELISM) == "false":
+        del os.environ[_PARALLELISM]
+    _set_for_fork = False
+    _fork_lock.release()
 
 
 def _after_fork_in_child():
-    global _set_for_fork
+    global _fork_lock, _set_for_fork
     _set_for_fork = False  # the child keeps "false": its copy of the pool has no threads
+    _fork_lock = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):

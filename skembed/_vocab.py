@@ -170,7 +170,12 @@ class VocabularyBuilder:
     def _flush(self):
         """Count the buffered ids and move them (and the document ends) to the arrays."""
         if self._index.n_ids > np.iinfo(np.int32).max:
-            raise ValueError("more than 2**31 distinct tokens; set max_vocab_size")
+            raise ValueError(
+                "more than 2**31 distinct tokens seen while counting; set max_vocab_size"
+                if self.max_vocab_size is None else
+                f"more than 2**31 distinct tokens seen while counting (each new token takes "
+                f"an id, even one max_vocab_size={self.max_vocab_size} later forgets); "
+                "split the corpus or normalise its tokens")
         if self._index.n_ids > len(self._counts):
             grown = np.zeros(max(self._index.n_ids, 2 * len(self._counts)), dtype=np.int64)
             grown[: len(self._counts)] = self._counts

@@ -3,8 +3,8 @@
 A fitted skembed estimator is a plain picklable object whose ``transform`` is a pure
 function of the documents, so a collection too large for one process can be cut into
 partitions and transformed on many. :func:`dask_transform` does that for a
-``dask.bag.Bag`` of documents or a ``dask.dataframe`` column of text: the estimator is
-sent to every worker once (not once per partition), each partition becomes a block of
+``dask.bag.Bag`` of documents or a ``dask.dataframe`` column of text: the estimator
+travels to each worker once (not once per partition), each partition becomes a block of
 rows, and the blocks come back in partition order as a ``dask.array.Array``, so the
 computed result is exactly what ``estimator.transform`` gives on the whole collection.
 
@@ -18,23 +18,19 @@ from sklearn.utils.validation import check_is_fitted
 __all__ = ["dask_transform"]
 
 
-def _transform_partition(estimator, documents):
-    """Transform one partition (a list from a bag, a Series from a dataframe)."""
-    rows = estimator.transform(list(documents))
+def _transform_partition(estimator, documents, empty=None):
+    """Transform one partition (a list from a bag, a Series from a dataframe).
+
+    An empty partition (common after a filter) gives ``empty``, the zero-row block of the
+    output type, since not every pipeline step accepts zero rows.
+    """
+    documents = list(documents)
+    if not documents and empty is not None:
+        return empty
+    rows = estimator.transform(documents)
     if hasattr(rows, "to_numpy"):  # set_output(transform="pandas")
         rows = rows.to_numpy()
     return rows
-
-
-def _default_client():
-    try:
-        from distributed import default_client
-    except ImportError:
-        return None
-    try:
-        return default_client()
-    except ValueError:  # no client running
-        return None
 
 
 def dask_transform(estimator, documents, *, client=None):
@@ -49,9 +45,10 @@ def dask_transform(estimator, documents, *, client=None):
         tokens with ``input="tokens"``). A bag's partitions or a column's partitions are
         transformed independently.
     client : distributed.Client or None, default=None
-        The cluster to broadcast the estimator to. None uses the current default client
-        if there is one; without a client the estimator is put in the task graph once
-        and Dask's local scheduler runs the partitions.
+        A cluster to broadcast the estimator to before computing: every worker gets a
+        copy up front. With None the estimator is put in the task graph once, and
+        whichever scheduler computes the result (the default distributed client if one
+        is running, else Dask's local scheduler) moves it to the workers that need it.
 
     Returns
     -------
@@ -90,7 +87,6 @@ def dask_transform(estimator, documents, *, client=None):
             "documents must be a dask.bag.Bag or a dask.dataframe column (Series) of "
             f"documents, got {type(documents).__name__}"
         )
-    client = client if client is not None else _default_client()
     if client is not None:
         # One copy per worker, sent up front; every partition task refers to it.
         shared = client.scatter(estimator, broadcast=True, hash=False)
@@ -100,7 +96,7 @@ def dask_transform(estimator, documents, *, client=None):
     meta = _output_meta(estimator)
     width = meta.shape[1]
     blocks = [
-        da.from_delayed(dask.delayed(_transform_partition, pure=True)(shared, part),
+        da.from_delayed(dask.delayed(_transform_partition, pure=True)(shared, part, meta),
                         shape=(np.nan, width), dtype=meta.dtype, meta=meta)
         for part in documents.to_delayed()
     ]
@@ -111,17 +107,15 @@ def dask_transform(estimator, documents, *, client=None):
 
 def _output_meta(estimator):
     """Return an empty block of the output type and width (dense, or sparse CSR)."""
-    try:
-        empty = _transform_partition(estimator, [])
-    except ValueError:
-        empty = None  # a later pipeline step refuses zero rows: fall back on feature names
-    if empty is not None:
-        return empty.tocsr()[:0] if hasattr(empty, "tocsr") else np.asarray(empty)[:0]
-    try:
-        width = len(estimator.get_feature_names_out())
-    except (AttributeError, ValueError, TypeError) as error:
-        raise TypeError(
-            f"cannot tell the output width of {type(estimator).__name__}: it neither "
-            "transforms an empty list of documents nor gives get_feature_names_out()"
-        ) from error
-    return np.zeros((0, width))
+    # Zero documents, else one empty document (of text, then of tokens): pipelines whose
+    # later steps refuse zero rows still accept an empty document.
+    for probe in ([], [""], [[]]):
+        try:
+            rows = _transform_partition(estimator, probe)
+        except (ValueError, TypeError):
+            continue
+        return rows.tocsr()[:0] if hasattr(rows, "tocsr") else np.asarray(rows)[:0]
+    raise TypeError(
+        f"cannot tell the output of {type(estimator).__name__}: it transforms neither an "
+        "empty list of documents nor one empty document"
+    )

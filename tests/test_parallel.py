@@ -92,3 +92,25 @@ def test_clear_errors(fitted, texts):
         dask_transform(fitted["word2vec"], frame)
     empty = dask_transform(fitted["word2vec"], db.from_sequence([], npartitions=1))
     assert empty.compute().shape == (0, 16)
+
+
+def test_empty_partitions_pipelines_and_pandas_output(fitted, texts):
+    from sklearn.base import clone
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    # A filter leaves some partitions empty; StandardScaler refuses zero rows.
+    pipeline = make_pipeline(clone(fitted["word2vec"]), StandardScaler()).fit(texts)
+    bag = (db.from_sequence(list(enumerate(texts)), npartitions=6)
+           .filter(lambda pair: pair[0] < 200 or pair[0] >= 1300).map(lambda pair: pair[1]))
+    kept = texts[:200] + texts[1300:]
+    sizes = bag.map_partitions(lambda part: [len(list(part))]).compute()
+    assert 0 in sizes and sum(sizes) == len(kept) > 0
+    rows = dask_transform(pipeline, bag).compute(scheduler="threads")
+    _same(rows, pipeline.transform(kept))
+
+    pandas_model = clone(fitted["word2vec"]).set_output(transform="pandas").fit(texts)
+    rows = dask_transform(pandas_model, db.from_sequence(texts[:300], npartitions=3))
+    assert rows.dtype == np.float32
+    np.testing.assert_array_equal(rows.compute(scheduler="threads"),
+                                  pandas_model.transform(texts[:300]).to_numpy())

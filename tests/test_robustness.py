@@ -255,3 +255,14 @@ def test_a_directory_others_can_write_is_never_used_for_the_cache(tmp_path):
 def test_an_unusable_numba_cache_dir_does_not_break_import(tmp_path):
     cache, _, warned = _numba_cache_run(tmp_path, NUMBA_CACHE_DIR="/dev/null/numba-cache")
     assert warned == "False" and cache == "True"  # numba moves on to the next locator
+
+
+def test_a_planted_symlink_is_never_used_for_the_cache(tmp_path):
+    # Someone else's link to a directory of ours could later be pointed elsewhere.
+    target = tmp_path / "ours"
+    target.mkdir(mode=0o700)
+    (tmp_path / f"skembed-numba-cache-{os.getuid()}").symlink_to(target)
+    cache, cache_dir, warned = _numba_cache_run(
+        tmp_path, NUMBA_CACHE_LOCATOR_CLASSES="IPythonCacheLocator,UserProvidedCacheLocator")
+    assert (cache, cache_dir, warned) == ("False", "-", "True")
+    assert not list(target.rglob("*.nbi"))

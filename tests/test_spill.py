@@ -85,9 +85,16 @@ def test_a_failed_write_names_the_directory_and_the_remedy(spill_dir, monkeypatc
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(array._file, "write", fail)
-    with pytest.raises(OSError, match="TMPDIR"):
+    with pytest.raises(OSError, match="cannot write .* GiB in the temporary directory .*TMPDIR"):
         array.append(np.zeros(10, dtype=np.int32))
     array.close()
+
+    # Buffered appends may only meet the full disk when flushed.
+    array = SpillableArray(np.int32)
+    array.append(np.zeros(100, dtype=np.int32))
+    monkeypatch.setattr(array._file, "flush", lambda: fail(None))
+    with pytest.raises(OSError, match="cannot write .*TMPDIR"):
+        array.to_array()
 
 
 def test_builder_and_encode_give_the_same_corpus_when_spilled(monkeypatch, tmp_path):

@@ -4,11 +4,14 @@ Kernels are compiled with ``cache=CACHE``. numba looks for a writable place to c
 compiled code (``NUMBA_CACHE_DIR``, the package's ``__pycache__``, the user's cache
 directory) and, with ``cache=CACHE``, fails at import when it finds none: a read-only
 installation for a user without a home directory. So the first import probes for one
-and, failing that, caches in a private directory under the temporary directory; if even
-that is impossible, kernels are compiled in every process, with a warning.
+and, failing that, caches in a private directory under the temporary directory (numba's
+cache directory setting is process-wide, so other packages' cached functions, which
+would otherwise fail the same way, use it too); if even that is impossible, kernels are
+compiled in every process, with a warning.
 """
 
 import os
+import stat
 import tempfile
 import warnings
 
@@ -36,11 +39,12 @@ def _private_cache_dir():
     path = os.path.join(tempfile.gettempdir(), f"skembed-numba-cache-{os.getuid()}")
     try:
         os.makedirs(path, mode=0o700, exist_ok=True)
-        status = os.stat(path)
+        status = os.lstat(path)  # the entry itself: a symlink someone planted is refused
     except OSError:
         return None
     # Cached code is loaded with pickle: never trust a directory someone else controls.
-    if status.st_uid != os.getuid() or status.st_mode & 0o022:
+    if (not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid()
+            or status.st_mode & 0o077):
         return None
     return path
 
