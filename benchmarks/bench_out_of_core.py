@@ -95,21 +95,18 @@ def generate(corpus_dir, workdir, gigabytes):
 # ------------------------------------------------------------------ the child
 
 
-def _sample_memory(stop, peaks):
-    """Record the largest RssAnon seen until ``stop`` is set (values in kB)."""
-    status = Path("/proc/self/status")
-    while not stop.is_set():
-        for line in status.read_text().splitlines():
-            if line.startswith("RssAnon:"):
-                peaks["anon"] = max(peaks.get("anon", 0), int(line.split()[1]))
-        time.sleep(0.02)
-
-
 def _status_kb(field):
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(field + ":"):
             return int(line.split()[1])
     return 0
+
+
+def _sample_memory(stop, peaks):
+    """Record the largest RssAnon seen until ``stop`` is set (values in kB)."""
+    while not stop.is_set():
+        peaks["anon"] = max(peaks.get("anon", 0), _status_kb("RssAnon"))
+        time.sleep(0.02)
 
 
 def _make_cgroup(limit_mb):

@@ -82,10 +82,10 @@ def make_blocks(offsets, max_sentence_length, block_tokens=BLOCK_TOKENS):
     sentence_offsets = split_sentences(offsets, max_sentence_length)
     n_tokens = int(sentence_offsets[-1] - sentence_offsets[0])
     # A sentence starts a new block when it crosses a multiple of block_tokens.
-    first = first_sentences(np.asarray(sentence_offsets), block_tokens)
+    first = first_sentences(sentence_offsets, block_tokens)
     return WorkBlocks(
         sentence_offsets=sentence_offsets,
-        block_bounds=np.append(first, len(sentence_offsets) - 1).astype(np.int64),
-        block_token_starts=np.asarray(sentence_offsets)[first] - sentence_offsets[0],
+        block_bounds=np.append(first, len(sentence_offsets) - 1),
+        block_token_starts=sentence_offsets[first] - sentence_offsets[0],
         n_tokens=n_tokens,
     )

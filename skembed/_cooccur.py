@@ -17,7 +17,6 @@ from ._kernels._cooccur import (
     count_sparse_rows,
     dense_to_sparse,
     row_pair_counts,
-    tokens_per_range,
 )
 from ._spill import allocate
 
@@ -85,8 +84,17 @@ def row_ranges(pair_counts, n_cols, budget=PAIRS_PER_RANGE):
     return ranges
 
 
-def _positions_by_range(ids, n_tokens, ranges):
+def _positions_by_range(ids, occurrences, ranges):
     """Bucket the corpus positions by row range, each bucket in corpus order.
+
+    Parameters
+    ----------
+    ids : ndarray of int32
+        The corpus.
+    occurrences : ndarray of int64
+        Occurrences of each row's token in ``ids``.
+    ranges : list of (start, stop, dense)
+        Consecutive row ranges covering every row.
 
     Returns
     -------
@@ -95,11 +103,11 @@ def _positions_by_range(ids, n_tokens, ranges):
     positions : ndarray of int32 or int64
         Every position once (memory-mapped, like the corpus, when large).
     """
-    range_of_row = np.zeros(n_tokens, dtype=np.int32)
+    range_of_row = np.zeros(len(occurrences), dtype=np.int32)
     for k, (start, stop, _) in enumerate(ranges):
         range_of_row[start:stop] = k
-    starts = np.zeros(len(ranges) + 1, dtype=np.int64)
-    np.cumsum(tokens_per_range(ids, range_of_row, len(ranges)), out=starts[1:])
+    before_row = np.concatenate([[0], np.cumsum(occurrences)])
+    starts = before_row[[start for start, _, _ in ranges] + [len(occurrences)]]
     dtype = np.int32 if len(ids) <= np.iinfo(np.int32).max else np.int64
     positions = allocate(len(ids), dtype)
     bucket_positions(ids, range_of_row, starts, positions)
@@ -134,9 +142,9 @@ def count_cooccurrences(ids, offsets, n_tokens, *, window, symmetric=True,
     -------
     CooccurrenceRows
     """
-    pair_counts = row_pair_counts(ids, offsets, n_tokens, window, symmetric)
+    pair_counts, occurrences = row_pair_counts(ids, offsets, n_tokens, window, symmetric)
     ranges = row_ranges(pair_counts, n_tokens, budget)
-    starts, positions = _positions_by_range(ids, n_tokens, ranges)
+    starts, positions = _positions_by_range(ids, occurrences, ranges)
 
     def count(k):
         start, stop, dense = ranges[k]

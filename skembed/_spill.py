@@ -34,9 +34,7 @@ def _temporary_file():
 
 
 def _map(file, dtype, n):
-    """Memory-map the first ``n`` items of ``file`` for reading and writing."""
-    if n == 0:
-        return np.empty(0, dtype=dtype)  # an empty file cannot be mapped
+    """Memory-map the first ``n`` items (at least one) of ``file`` for reading and writing."""
     return np.memmap(file, dtype=dtype, mode="r+", shape=(n,))
 
 

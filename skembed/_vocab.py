@@ -14,7 +14,7 @@ from ._kernels._corpus import add_counts, copy_known, count_known, remap_ids
 from ._spill import SpillableArray, allocate
 
 _FLUSH_TOKENS = 1 << 16  # ids buffered in a Python list before moving to a NumPy chunk
-_REMAP_SLICE = 1 << 24  # ids rewritten at a time (a memory-mapped corpus pages through)
+_SCAN_SLICE = 1 << 24  # ids compared at a time when looking for an unknown one
 _PRUNE_SLICE = 8192  # with max_vocab_size, check the bound at least this often in a document
 
 
@@ -68,22 +68,58 @@ class EncodedCorpus:
 
     def known(self):
         """Return the same documents without their unknown (``-1``) tokens."""
-        ids = np.asarray(self.ids)
-        n_known = count_known(ids)
-        if n_known == len(ids):
+        n_known = count_known(self.ids)
+        if n_known == len(self.ids):
             return self
         new_ids = allocate(n_known, np.int32)
         new_offsets = allocate(len(self.offsets), np.int64)
-        copy_known(ids, np.asarray(self.offsets), np.asarray(new_ids), np.asarray(new_offsets))
+        copy_known(self.ids, self.offsets, new_ids, new_offsets)
         return EncodedCorpus(ids=new_ids, offsets=new_offsets)
 
     def first_unknown_document(self):
         """Index of the first document holding an unknown token, or None."""
-        for start in range(0, len(self.ids), _REMAP_SLICE):
-            unknown = np.flatnonzero(self.ids[start : start + _REMAP_SLICE] < 0)
+        for start in range(0, len(self.ids), _SCAN_SLICE):
+            unknown = np.flatnonzero(self.ids[start : start + _SCAN_SLICE] < 0)
             if len(unknown):
                 return int(np.searchsorted(self.offsets, start + unknown[0], side="right") - 1)
         return None
+
+
+class _CorpusRecorder:
+    """Record documents as token ids, buffered in a list and then in spillable arrays.
+
+    Extend :attr:`ids` with a document's ids, then call :meth:`end_document`; when it
+    returns True, :meth:`flush` moves the buffer out (the caller may count it first).
+    """
+
+    def __init__(self):
+        self.ids = []
+        self._ends = []
+        self._n_flushed = 0
+        self._id_array = SpillableArray(np.int32)
+        self._offsets = SpillableArray(np.int64)
+        self._offsets.append(np.zeros(1, dtype=np.int64))
+
+    def end_document(self):
+        """Close the document whose ids were just added; tell whether to flush now."""
+        self._ends.append(self._n_flushed + len(self.ids))
+        return len(self.ids) >= _FLUSH_TOKENS or len(self._ends) >= _FLUSH_TOKENS
+
+    def flush(self):
+        """Move the buffered ids and document ends to the arrays; return the ids moved."""
+        chunk = np.array(self.ids, dtype=np.int32)
+        self.ids = []
+        self._n_flushed += len(chunk)
+        self._id_array.append(chunk)
+        self._offsets.append(np.array(self._ends, dtype=np.int64))
+        self._ends = []
+        return chunk
+
+    def finish(self, unknown_tokens=()):
+        """Return the recorded documents (memory-mapped past ``SPILL_BYTES``)."""
+        self.flush()
+        return EncodedCorpus(ids=self._id_array.to_array(), offsets=self._offsets.to_array(),
+                             unknown_tokens=unknown_tokens)
 
 
 @dataclass(frozen=True)
@@ -137,11 +173,7 @@ class VocabularyBuilder:
         self._exclude = frozenset(exclude)
         for token in sorted(self._exclude):
             self._index[token]  # reserve ids so excluded tokens are recognised
-        self._buffer = []
-        self._ends = []
-        self._ids = SpillableArray(np.int32)
-        self._offsets = SpillableArray(np.int64)
-        self._offsets.append(np.zeros(1, dtype=np.int64))
+        self._recorder = _CorpusRecorder()
         self._counts = np.zeros(1024, dtype=np.int64)
         self._min_reduce = 1
         self.n_pruned = 0
@@ -154,17 +186,16 @@ class VocabularyBuilder:
         """Record one document given as a list of token strings."""
         lookup = self._index.__getitem__
         if self.max_vocab_size is None:
-            self._buffer.extend(map(lookup, tokens))
+            self._recorder.ids.extend(map(lookup, tokens))
         else:
             for start in range(0, len(tokens), _PRUNE_SLICE):
                 # Prune before adding, as word2vec does on the next new word, so the tokens
                 # of the last slice always survive to the end of counting.
                 if len(self._index) > self._limit():
                     self._prune()
-                self._buffer.extend(map(lookup, tokens[start : start + _PRUNE_SLICE]))
+                self._recorder.ids.extend(map(lookup, tokens[start : start + _PRUNE_SLICE]))
         self.n_tokens_seen += len(tokens)
-        self._ends.append(self.n_tokens_seen)
-        if len(self._buffer) >= _FLUSH_TOKENS or len(self._ends) >= _FLUSH_TOKENS:
+        if self._recorder.end_document():
             self._flush()
 
     def _flush(self):
@@ -180,14 +211,7 @@ class VocabularyBuilder:
             grown = np.zeros(max(self._index.n_ids, 2 * len(self._counts)), dtype=np.int64)
             grown[: len(self._counts)] = self._counts
             self._counts = grown
-        if self._buffer:
-            chunk = np.array(self._buffer, dtype=np.int32)
-            self._buffer = []
-            add_counts(chunk, self._counts)
-            self._ids.append(chunk)
-        if self._ends:
-            self._offsets.append(np.array(self._ends, dtype=np.int64))
-            self._ends = []
+        add_counts(self._recorder.flush(), self._counts)
 
     def _prune(self):
         self._flush()
@@ -240,14 +264,10 @@ class VocabularyBuilder:
         remap[dropped_pids] = -2 - np.arange(len(dropped), dtype=np.int32)
         vocabulary = Vocabulary(tokens=[token for token, _ in live], counts=counts[pids].copy())
 
-        # Rewrite the recorded ids in place, a slice at a time, so the corpus is never
-        # held twice (nor wholly in memory when it was spilled to a file).
-        ids = self._ids.to_array()
-        flat = np.asarray(ids)
-        for start in range(0, len(flat), _REMAP_SLICE):
-            remap_ids(flat[start : start + _REMAP_SLICE], remap)
-        corpus = EncodedCorpus(ids=ids, offsets=self._offsets.to_array(),
-                               unknown_tokens=tuple(token for token, _ in dropped))
+        # Rewrite the recorded ids in place, so the corpus is never held twice (nor wholly
+        # in memory when it was spilled to a file).
+        corpus = self._recorder.finish(unknown_tokens=tuple(token for token, _ in dropped))
+        remap_ids(corpus.ids, remap)
         return vocabulary, corpus
 
     @property
@@ -289,32 +309,21 @@ def encode(token_docs, index, *, on_unknown=None):
     EncodedCorpus
     """
     lookup = index.get
-    ids = []
-    ends = []
-    id_chunks = SpillableArray(np.int32)
-    offsets = SpillableArray(np.int64)
-    offsets.append(np.zeros(1, dtype=np.int64))
-    n_tokens = 0
+    recorder = _CorpusRecorder()
     unknown = {}
     for position, tokens in enumerate(token_docs):
+        ids = recorder.ids
         start = len(ids)
         ids.extend(map(lookup, tokens, repeat(-1, len(tokens))))
-        n_tokens += len(tokens)
-        ends.append(n_tokens)
         if -1 in ids[start:]:
             if on_unknown is not None:
                 on_unknown(position, next(t for t in tokens if t not in index))
             for offset, token in enumerate(tokens):
                 if ids[start + offset] == -1:
                     ids[start + offset] = -2 - unknown.setdefault(token, len(unknown))
-        if len(ids) >= _FLUSH_TOKENS or len(ends) >= _FLUSH_TOKENS:
-            id_chunks.append(np.array(ids, dtype=np.int32))
-            offsets.append(np.array(ends, dtype=np.int64))
-            ids, ends = [], []
-    id_chunks.append(np.array(ids, dtype=np.int32))
-    offsets.append(np.array(ends, dtype=np.int64))
-    return EncodedCorpus(ids=id_chunks.to_array(), offsets=offsets.to_array(),
-                         unknown_tokens=tuple(unknown))
+        if recorder.end_document():
+            recorder.flush()
+    return recorder.finish(unknown_tokens=tuple(unknown))
 
 
 # ---------------------------------------------------------------- trainer tables

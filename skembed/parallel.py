@@ -79,10 +79,11 @@ def dask_transform(estimator, documents, *, client=None):
     import dask.array as da
 
     check_is_fitted(estimator)
-    if getattr(documents, "ndim", 1) == 2:
+    ndim = getattr(documents, "ndim", 1)
+    if ndim == 2:
         raise TypeError(
             "documents is a dask DataFrame; pass its text column, e.g. frame['text']")
-    if not hasattr(documents, "to_delayed") or getattr(documents, "ndim", 1) != 1:
+    if not hasattr(documents, "to_delayed") or ndim != 1:
         raise TypeError(
             "documents must be a dask.bag.Bag or a dask.dataframe column (Series) of "
             f"documents, got {type(documents).__name__}"

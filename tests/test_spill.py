@@ -39,6 +39,17 @@ def _mapped_files_in(directory):
     return [line for line in maps.read_text().splitlines() if str(directory) in line]
 
 
+class WatchMappings:
+    """Callback recording, at each epoch's end, how many files of a folder are mapped."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.seen = []
+
+    def on_epoch_end(self, model, epoch, logs):
+        self.seen.append(len(_mapped_files_in(self.directory)))
+
+
 def test_spillable_array_in_memory_and_on_disk(monkeypatch, tmp_path):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     values = np.arange(10_000, dtype=np.int32)
@@ -141,20 +152,15 @@ ESTIMATORS = [
 def test_spilled_fit_equals_in_memory_fit_and_releases_the_file(estimator, params, spill_dir,
                                                                 monkeypatch):
     texts = load_fortunes().data[:800]
-    seen_mapped = []
-
-    class WatchMappings:
-        def on_epoch_end(self, model, epoch, logs):
-            seen_mapped.append(len(_mapped_files_in(spill_dir)))
-
-    spilled = estimator(**SMALL, **params, callbacks=[WatchMappings()])
+    watch = WatchMappings(spill_dir)
+    spilled = estimator(**SMALL, **params, callbacks=[watch])
     out_spilled = spilled.fit_transform(texts)
     monkeypatch.setattr(spill, "SPILL_BYTES", 1 << 30)
     in_memory = estimator(**SMALL, **params).fit(texts)
     np.testing.assert_array_equal(spilled.vectors_.vectors, in_memory.vectors_.vectors)
     np.testing.assert_array_equal(out_spilled, in_memory.transform(texts))
     np.testing.assert_array_equal(spilled.idf_, in_memory.idf_)
-    assert seen_mapped and min(seen_mapped) > 0  # trained from the mapped files
+    assert watch.seen and min(watch.seen) > 0  # trained from the mapped files
     assert _mapped_files_in(spill_dir) == []  # and let them go
     assert list(spill_dir.iterdir()) == []
 
@@ -177,15 +183,10 @@ def test_fit_from_files_through_a_mapped_corpus(shared_data, spill_dir, monkeypa
     monkeypatch.setattr(spill, "SPILL_BYTES", 1 << 16)  # 16,384 tokens
     corpus_dir = shared_data / "corpus"
     paths = [corpus_dir / "devils_dictionary.txt.gz", corpus_dir / "jargon.txt.gz"]
-    seen_mapped = []
-
-    class WatchMappings:
-        def on_epoch_end(self, model, epoch, logs):
-            seen_mapped.append(len(_mapped_files_in(spill_dir)))
-
+    watch = WatchMappings(spill_dir)
     params = {"vector_size": 32, "min_count": 5, "epochs": 1, "random_state": 0, "n_jobs": 1}
-    model = GloVeTransformer(**params, input="filename", callbacks=[WatchMappings()]).fit(paths)
-    assert seen_mapped and min(seen_mapped) > 0
+    model = GloVeTransformer(**params, input="filename", callbacks=[watch]).fit(paths)
+    assert watch.seen and min(watch.seen) > 0
     monkeypatch.setattr(spill, "SPILL_BYTES", 1 << 30)
     lines = []
     for path in paths:

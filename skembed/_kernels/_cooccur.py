@@ -18,8 +18,9 @@ from . import CACHE
 
 @numba.njit(cache=CACHE, nogil=True)
 def row_pair_counts(ids, offsets, n_rows, window, symmetric):
-    """Return how many (token, context) pairs each row receives (its raw pair count)."""
+    """Return how many (token, context) pairs each row receives, and its occurrences."""
     counts = np.zeros(n_rows, dtype=np.int64)
+    occurrences = np.zeros(n_rows, dtype=np.int64)
     for doc in range(len(offsets) - 1):
         start, stop = offsets[doc], offsets[doc + 1]
         for p in range(start, stop):
@@ -27,16 +28,8 @@ def row_pair_counts(ids, offsets, n_rows, window, symmetric):
             if symmetric:
                 n += min(window, p - start)
             counts[ids[p]] += n
-    return counts
-
-
-@numba.njit(cache=CACHE, nogil=True)
-def tokens_per_range(ids, range_of_row, n_ranges):
-    """Count the corpus positions whose row falls in each range."""
-    counts = np.zeros(n_ranges, dtype=np.int64)
-    for p in range(len(ids)):
-        counts[range_of_row[ids[p]]] += 1
-    return counts
+            occurrences[ids[p]] += 1
+    return counts, occurrences
 
 
 @numba.njit(cache=CACHE, nogil=True)
