@@ -2,7 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from ._fasttext import FastTextTransformer
+from ._fasttext import FastTextTransformer, FastTextVectors
 from ._glove import GloVeTransformer
 from ._onehot import OneHotWordEncoder
 from ._vectors import Vectors
@@ -15,6 +15,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "FastTextTransformer",
+    "FastTextVectors",
     "GloVeTransformer",
     "OneHotWordEncoder",
     "Vectors",

@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import HasMethods, Interval, StrOptions
+from ._compat import HasMethods, Interval, StrOptions, fit_context
 from ._kernels._corpus import add_counts
 from ._kernels._pooling import (
     MAX,
@@ -27,9 +27,11 @@ from ._kernels._pooling import (
     document_frequencies,
     pool_documents,
 )
+from ._threads import resolve_n_jobs
 from ._tokenize import (
     BUILTIN_TOKENIZERS,
     DocumentAnalyzer,
+    _check_collection,
     analyze,
     is_hf_tokenizer,
     iter_documents,
@@ -38,7 +40,7 @@ from ._tokenize import (
     special_tokens,
     training_texts,
 )
-from ._vectors import Vectors
+from ._vectors import HasKeyedVectors, Vectors, as_vectors
 from ._vocab import Vocabulary, VocabularyBuilder, encode
 
 
@@ -47,6 +49,27 @@ class _PretrainedVocabulary(Vocabulary):
     """The vocabulary of pretrained vectors used as they are, with the vectors."""
 
     vectors: Vectors = None
+
+
+class _TokenizerName(StrOptions):
+    """The ``tokenizer`` parameter as a name: a built-in tokenizer or a tokenizer file.
+
+    One constraint for both, so that scikit-learn's constraints stay disjoint: with
+    ``StrOptions`` and ``str`` side by side, a misspelt name such as ``"bpee"`` would pass
+    as a str and fail only later, and ``check_param_validation`` could not test it.
+    """
+
+    def __init__(self):
+        super().__init__(set(BUILTIN_TOKENIZERS))
+
+    def is_satisfied_by(self, val):
+        if isinstance(val, str) and val in BUILTIN_TOKENIZERS:
+            return True
+        return isinstance(val, (str, os.PathLike)) and os.path.isfile(val)
+
+    def __str__(self):
+        names = ", ".join(repr(name) for name in BUILTIN_TOKENIZERS)
+        return f"a str among {{{names}}}, the path of an existing tokenizer.json file"
 
 
 class _BaseTextEstimator(TransformerMixin, BaseEstimator):
@@ -61,9 +84,7 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
         "input": [StrOptions({"content", "tokens", "filename"})],
         "encoding": [str],
         "tokenizer": [
-            StrOptions(set(BUILTIN_TOKENIZERS)),
-            str,
-            os.PathLike,
+            _TokenizerName(),
             HasMethods(["encode_batch", "get_vocab"]),
             callable,
         ],
@@ -75,6 +96,7 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
 
+    @fit_context
     def fit(self, X, y=None):
         """Learn the tokenizer and vocabulary (and the model, for embeddings) from X.
 
@@ -95,20 +117,21 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
         self._fit_and_encode(X)
         return self
 
+    @fit_context
     def fit_transform(self, X, y=None):
         """Fit to X and return its transformed version, reading X only once.
 
         Parameters
         ----------
         X : iterable of str, iterable of list of str, or iterable of paths
-            Documents, as for :meth:`fit`.
+            Documents, as for ``fit``.
         y : None
             Ignored; present for scikit-learn API consistency.
 
         Returns
         -------
         X_new : array or sparse matrix of shape (n_documents, n_features)
-            One row per document, as :meth:`transform` gives.
+            One row per document, as ``transform`` gives.
         """
         corpus = self._fit_and_encode(X)
         try:
@@ -118,9 +141,15 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
             raise
 
     def _fit_and_encode(self, X):
-        """Fit, set the fitted attributes all at once, and return the encoded corpus."""
+        """Fit, set the fitted attributes all at once, and return the encoded corpus.
+
+        Parameters are validated by ``fit_context`` around ``fit`` and ``fit_transform``
+        (unless ``sklearn.set_config(skip_parameter_validation=True)`` says not to).
+        """
         try:
-            self._validate_params()
+            # Refuse a bare str, a set or a mapping before anything is read or loaded
+            # (with input="filename" the paths are copied to a list before they are read).
+            _check_collection(X, self.input)
             vocabulary, corpus, tokenizer_ = self._fit_vocabulary(X)
             fitted = {
                 "tokenizer_": tokenizer_,
@@ -160,7 +189,7 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : iterable of str, iterable of list of str, or iterable of paths
-            Documents, as for :meth:`fit`.
+            Documents, as for ``fit``.
 
         Returns
         -------
@@ -287,6 +316,7 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
         return tags
 
 
+_DEFAULT_VECTOR_SIZE = 100  # when neither vector_size nor pretrained vectors set it
 _POOLING_SLICE = 8192  # documents pooled at a time when fitting the SIF component
 _POOLING_MODES = {"mean": WEIGHTED_MEAN, "sum": WEIGHTED_SUM, "max": MAX, "tfidf": WEIGHTED_MEAN,
                   "sif": SIF}
@@ -309,9 +339,15 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
         "pooling": [StrOptions(set(_POOLING_MODES))],
         "norm": [StrOptions({"l2"}), None],
         "sif_smoothing": [Interval(Real, 0, None, closed="neither")],
-        "pretrained": [str, os.PathLike, Vectors, None],
+        "pretrained": [str, os.PathLike, Vectors, HasKeyedVectors(), None],
         "fine_tune": ["boolean"],
     }
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Several training threads update shared weights without locks (Hogwild).
+        tags.non_deterministic = resolve_n_jobs(getattr(self, "n_jobs", None)) > 1
+        return tags
 
     # ------------------------------------------------------- pretrained vectors
 
@@ -319,18 +355,35 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
         """Tell whether pretrained vectors are used as they are (no training)."""
         return self.pretrained is not None and not self.fine_tune
 
+    def _vector_size(self):
+        """Dimension of the vectors to learn.
+
+        ``vector_size`` when set; otherwise the dimension of the pretrained vectors when
+        there are some (a file is read only up to its first vector here), otherwise 100.
+        """
+        if self.vector_size is not None:
+            return self.vector_size
+        if self.pretrained is None:
+            return _DEFAULT_VECTOR_SIZE
+        if isinstance(self.pretrained, (str, os.PathLike)):
+            from .io import load_vectors
+
+            return load_vectors(self.pretrained, limit=1).vector_size
+        return as_vectors(self.pretrained, what="pretrained").vector_size
+
     def _pretrained_vectors(self):
-        """Load (or take) the pretrained vectors and check they fit the parameters."""
-        if isinstance(self.pretrained, Vectors):
-            vectors = self.pretrained
-        else:
+        """Load (or convert) the pretrained vectors and check they fit the parameters."""
+        if isinstance(self.pretrained, (str, os.PathLike)):
             from .io import load_vectors
 
             vectors = load_vectors(self.pretrained)
-        if vectors.vector_size != self.vector_size:
+        else:
+            vectors = as_vectors(self.pretrained, what="pretrained")
+        if self.vector_size is not None and vectors.vector_size != self.vector_size:
             raise ValueError(
                 f"vector_size={self.vector_size} but the pretrained vectors have "
-                f"{vectors.vector_size} dimensions; set vector_size={vectors.vector_size}"
+                f"{vectors.vector_size} dimensions; set vector_size={vectors.vector_size} "
+                "or leave it None to take the pretrained dimension"
             )
         if needs_training(self.tokenizer):
             raise ValueError(
@@ -374,14 +427,14 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
         values : ndarray of float32, shape (len(rows), vector_size)
             Their pretrained vectors.
         """
-        empty = np.zeros(0, dtype=np.int64), np.zeros((0, self.vector_size), np.float32)
         if self.pretrained is None:
-            return empty
+            return np.zeros(0, dtype=np.int64), np.zeros((0, self._vector_size()), np.float32)
         pretrained = self._pretrained_vectors()
         pairs = [(row, pretrained.index[token]) for row, token in enumerate(vocabulary.tokens)
                  if token in pretrained.index]
         if not pairs:
-            return empty
+            return (np.zeros(0, dtype=np.int64),
+                    np.zeros((0, pretrained.vector_size), np.float32))
         rows, sources = (np.array(column, dtype=np.int64) for column in zip(*pairs, strict=True))
         return rows, pretrained.vectors[sources]
 
@@ -470,7 +523,7 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
         return self._pool(type(corpus)(ids=ids, offsets=corpus.offsets), table)
 
     def unknown_token_rate(self, X, per_document=False):
-        """Fraction of the tokens of X that have no vector (and so are left out).
+        """Return the fraction of the tokens of X that have no vector (so are left out).
 
         That is tokens outside the vocabulary; for fastText, unseen tokens with no known
         n-gram.
@@ -485,7 +538,9 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
 
         Returns
         -------
-        float or ndarray of float64
+        float or ndarray of float64 of shape (n_documents,)
+            The fraction over all tokens of X (0 when X has no token), or one fraction per
+            document with ``per_document=True``.
         """
         corpus = self._encode_documents(X)
         _, ids = self._resolve(corpus)

@@ -21,9 +21,10 @@ import warnings
 
 from . import __version__
 from ._demo import run_demo
+from ._files import FORMAT_OF_SUFFIX, FORMATS, format_suffix
 
 _MODELS = ("word2vec", "fasttext", "glove")
-_FORMATS = ("auto", "word2vec", "word2vec-binary", "glove", "fasttext", "native")
+_FORMATS = ("auto", *FORMATS)
 _SET_BY_TRAIN = ("input", "callbacks")  # estimator parameters the train command owns
 # Dedicated train options and the estimator parameters they set.
 _TRAIN_OPTIONS = {"vector_size": "vector_size", "window": "window",
@@ -187,16 +188,14 @@ def _output_format(path, format):
     """Return the format to save in: ``format``, or the one the suffix of ``path`` names."""
     # skembed.io.save_vectors' own suffix rules, applied before training so that a bad
     # output name fails at once rather than after hours of training.
-    from .io import _FORMAT_OF_SUFFIX, _suffix
-
     if format != "auto":
         return format
-    suffix = _suffix(path)
-    if suffix not in _FORMAT_OF_SUFFIX:
-        known = ", ".join(f"{s} ({f})" for s, f in _FORMAT_OF_SUFFIX.items())
+    suffix = format_suffix(path)
+    if suffix not in FORMAT_OF_SUFFIX:
+        known = ", ".join(f"{s} ({f})" for s, f in FORMAT_OF_SUFFIX.items())
         raise CommandError(f"cannot tell the output format from the name {path!r}: use a "
                            f"suffix {known}, or give --format", status=2)
-    return _FORMAT_OF_SUFFIX[suffix]
+    return FORMAT_OF_SUFFIX[suffix]
 
 
 def _check_input_file(path, what):

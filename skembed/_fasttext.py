@@ -5,6 +5,7 @@ from numbers import Integral
 import numpy as np
 
 from ._compat import Interval
+from ._kernels._bundles import Subwords
 from ._kernels._fasttext import fasttext_epoch, mean_rows
 from ._subwords import word_ngram_buckets
 from ._vectors import Vectors
@@ -83,7 +84,11 @@ class FastTextVectors(Vectors):
 
     A vocabulary word's vector is the mean of its own vector and its n-gram vectors. Any
     other word gets the mean of the vectors of its n-grams that occurred in training, or
-    a zero vector when none did.
+    a zero vector when none did. Everything else (similarity queries, analogies) is as
+    in [`Vectors`][skembed.Vectors], whose methods accept unseen words here.
+
+    [`FastTextTransformer`][skembed.FastTextTransformer] builds one in ``fit`` as its
+    ``vectors_``; there is rarely a reason to build one by hand.
 
     Parameters
     ----------
@@ -93,14 +98,57 @@ class FastTextVectors(Vectors):
         Composed vocabulary vectors.
     ngram_vectors : ndarray of shape (n_buckets_used, vector_size)
         Vectors of the n-gram buckets that occurred in training.
-    ngram_buckets : ndarray of int64
+    ngram_buckets : ndarray of int64 of shape (n_buckets_used,)
         Sorted bucket ids of those rows.
     min_n, max_n, bucket : int
-        fastText's n-gram settings.
-    counts : ndarray, default=None
+        The n-gram settings of the model: shortest and longest n-gram in characters, and
+        the number of hash buckets.
+    counts : ndarray of shape (n_tokens,), default=None
         Training counts.
     analyzer : callable, default=None
         Splits a word into tokens when a subword tokenizer made the vocabulary.
+
+    Attributes
+    ----------
+    tokens : list of str
+        Token of each row.
+    vectors : ndarray of float32 of shape (n_tokens, vector_size)
+        The composed vocabulary vectors.
+    counts : ndarray of int64 or None
+        Training counts.
+    index : dict of str to int
+        Token to row.
+    analyzer : callable or None
+        The ``analyzer`` given.
+    ngram_vectors : ndarray of float32 of shape (n_buckets_used, vector_size)
+        Vectors of the n-gram buckets that occurred in training.
+    ngram_buckets : ndarray of int64 of shape (n_buckets_used,)
+        Bucket id of each row of ``ngram_vectors``, sorted.
+    min_n, max_n, bucket : int
+        The n-gram settings given.
+
+    See Also
+    --------
+    Vectors : Word vectors without n-grams.
+    FastTextTransformer : Trains these vectors.
+
+    Notes
+    -----
+    The vector files of [`skembed.io`][skembed.io] hold the word rows only: what loads
+    back is a plain ``Vectors``. Pickling keeps the n-grams.
+
+    Examples
+    --------
+    >>> from skembed import FastTextTransformer
+    >>> docs = ["the runner runs", "a running dog runs"] * 50
+    >>> ft = FastTextTransformer(vector_size=8, min_count=1, random_state=0).fit(docs)
+    >>> vectors = ft.vectors_
+    >>> "runnings" in vectors.index, "runnings" in vectors   # unseen, but has n-grams
+    (False, True)
+    >>> vectors["runnings"].shape
+    (8,)
+    >>> vectors.similarity("runnings", "running") > vectors.similarity("runnings", "dog")
+    True
     """
 
     def __init__(self, tokens, vectors, ngram_vectors, ngram_buckets, min_n, max_n, bucket,
@@ -111,17 +159,22 @@ class FastTextVectors(Vectors):
         self.min_n, self.max_n, self.bucket = min_n, max_n, bucket
 
     def ngram_rows(self, words):
-        """Rows of ``ngram_vectors`` for each word's trained n-grams, as CSR.
+        """Return the rows of ``ngram_vectors`` for each word's trained n-grams, as CSR.
+
+        N-grams whose bucket did not occur in training are left out; an n-gram that
+        occurs twice in a word is listed twice, as fastText does.
 
         Parameters
         ----------
         words : sequence of str
-            Words.
+            Words, without the ``<`` and ``>`` markers.
 
         Returns
         -------
-        offsets : ndarray of int64
+        offsets : ndarray of int64 of shape (n_words + 1,)
+            Word ``i``'s rows are ``rows[offsets[i]:offsets[i + 1]]``.
         rows : ndarray of int64
+            Rows of ``ngram_vectors``.
         """
         offsets, buckets = word_ngram_buckets(list(words), self.min_n, self.max_n,
                                               self.bucket)
@@ -133,7 +186,10 @@ class FastTextVectors(Vectors):
         return kept_before[offsets], position[found]
 
     def oov_vectors(self, words):
-        """Vectors of words from their trained n-grams; zero rows where none is known.
+        """Return vectors of words built from their trained n-grams alone.
+
+        Each vector is the mean of the word's trained n-gram vectors (its own word row,
+        if any, is not used), or zeros when it has none.
 
         Parameters
         ----------
@@ -142,8 +198,9 @@ class FastTextVectors(Vectors):
 
         Returns
         -------
-        vectors : ndarray of float32, shape (n_words, vector_size)
-        known : ndarray of bool
+        vectors : ndarray of float32 of shape (n_words, vector_size)
+            The mean n-gram vector of each word.
+        known : ndarray of bool of shape (n_words,)
             Whether each word had at least one trained n-gram.
         """
         offsets, rows = self.ngram_rows(words)
@@ -170,7 +227,8 @@ class FastTextVectors(Vectors):
 
         Returns
         -------
-        ndarray of float32, shape (vector_size,)
+        ndarray of float32 of shape (vector_size,)
+            The vocabulary vector, or the mean of the word's trained n-gram vectors.
         """
         if word in self.index:
             return super().get_vector(word, norm=norm)
@@ -193,90 +251,183 @@ class FastTextTransformer(Word2VecTransformer):
 
     Parameters
     ----------
+    vector_size : int or None, default=None
+        Dimension of the word and n-gram vectors. None means the dimension of the
+        ``pretrained`` vectors when they are given, 100 otherwise. If set together with
+        ``pretrained``, it must equal their dimension.
     min_n : int, default=3
-        Shortest character n-gram.
+        Shortest character n-gram, in characters of ``<word>`` (the markers count; the
+        lone ``<`` and ``>`` are never n-grams).
     max_n : int, default=6
-        Longest character n-gram; 0 disables n-grams (plain word vectors).
+        Longest character n-gram; 0 disables n-grams (plain word vectors, and none for
+        unseen words). Otherwise it must be at least ``min_n``.
     bucket : int, default=2_000_000
         Number of hash buckets for n-grams (fastText's hash: 32-bit FNV-1a over the UTF-8
         bytes, so bucket ids equal fastText's and gensim's). Only buckets that occur in
         the vocabulary get a row, so memory follows the vocabulary, not ``bucket``.
-    vector_size : int, default=100
-        As in :class:`Word2VecTransformer`.
     architecture : {"skipgram", "cbow"}, default="skipgram"
-        As in :class:`Word2VecTransformer`.
+        Skip-gram predicts each context word from the center word's input, the mean of
+        its own row and its n-gram rows (as fastText does); CBOW predicts the center
+        word from the mean (or sum, see ``cbow_agg``) of all the rows, word and n-gram,
+        of all its context words.
     objective : {"negative_sampling", "hierarchical_softmax"}, default="negative_sampling"
-        As in :class:`Word2VecTransformer`.
+        Output layer: logistic regression against ``negative`` noise words, or binary
+        decisions along the word's path in a Huffman tree. The output layer has one row
+        per vocabulary word (n-grams are inputs only).
     window : int, default=5
-        As in :class:`Word2VecTransformer`.
+        Largest distance between the center and a context word.
     shrink_windows : bool, default=True
-        As in :class:`Word2VecTransformer`.
+        Draw each center's window uniformly from 1 to ``window``, as fastText and word2vec
+        do (which weights near context more); if False, always use ``window``.
     negative : int, default=5
-        As in :class:`Word2VecTransformer`.
+        Noise words per prediction with negative sampling.
     ns_exponent : float, default=0.75
-        As in :class:`Word2VecTransformer`.
+        Noise distribution: word counts raised to this power (1 = by frequency, 0 =
+        uniform).
     cbow_agg : {"mean", "sum"}, default="mean"
-        As in :class:`Word2VecTransformer`.
+        How CBOW combines the rows of the context words. ``"mean"`` (fastText's only
+        choice): the hidden vector is their mean, and its gradient is added, whole, to
+        each row. ``"sum"`` (gensim's ``cbow_mean=0``): the hidden vector is their sum,
+        and its gradient is shared out over the rows (each gets the gradient divided by
+        their number), as gensim does. Ignored by skip-gram.
     sample : float, default=1e-3
-        As in :class:`Word2VecTransformer`.
+        Sub-sampling threshold: words more frequent than this share of the corpus are
+        randomly skipped, with word2vec's keep probability ``(sqrt(f/sample) + 1) *
+        sample / f``. 0 disables it.
     alpha : float, default=0.025
-        As in :class:`Word2VecTransformer`.
+        Initial learning rate.
     min_alpha : float, default=0.0001
-        As in :class:`Word2VecTransformer`.
+        Final learning rate; the rate decays linearly over all epochs' tokens.
     epochs : int, default=5
-        As in :class:`Word2VecTransformer`.
+        Passes over the corpus.
     min_count : int, default=5
-        As in :class:`Word2VecTransformer`.
+        Ignore words seen fewer times than this: they get no word row, and no n-gram
+        rows through them (an n-gram trains only through vocabulary words).
     max_vocab_size : int or None, default=None
-        As in :class:`Word2VecTransformer`.
+        Bound on the distinct words held while counting (the rarest are forgotten when
+        exceeded, as word2vec does).
     input : {"content", "tokens", "filename"}, default="content"
-        As in :class:`Word2VecTransformer`.
+        What the items of ``X`` are: raw text, lists of str tokens, or paths of text files
+        with one document per line, plain or compressed with gzip, bzip2 or xz
+        (recognised by their first bytes), streamed.
     encoding : str, default="utf-8"
-        As in :class:`Word2VecTransformer`.
+        Encoding of files read with ``input="filename"``.
     tokenizer : str, path, tokenizers.Tokenizer or callable, default="word"
-        As in :class:`Word2VecTransformer`.
+        ``"word"`` (whole words: the fastText setting), a subword model trained in
+        ``fit`` (``"bpe"``, ``"wordpiece"``, ``"unigram"``), a given
+        ``tokenizers.Tokenizer`` or ``tokenizer.json`` path, or a callable ``str -> list
+        of str``. Character n-grams are taken from each token, so with a subword
+        tokenizer they are n-grams of word pieces (see Notes).
     lowercase : bool, default=True
-        As in :class:`Word2VecTransformer`.
+        Lowercase text before tokenizing.
     subword_vocab_size : int, default=8000
-        As in :class:`Word2VecTransformer`.
+        Vocabulary size of a subword tokenizer trained in ``fit``.
     pooling : {"mean", "sum", "max", "tfidf", "sif"}, default="mean"
-        As in :class:`Word2VecTransformer`.
+        How a document's word vectors become one row: their mean, sum or coordinate-wise
+        maximum; a mean weighted by IDF; or smooth inverse frequency (weights ``a / (a +
+        p(word))``, then the first principal component of the training documents is
+        removed). IDF and SIF statistics are fitted on the training documents; an
+        unseen word that gets a vector from its n-grams is weighted as a word never seen
+        in training (the largest IDF, SIF weight 1).
     norm : {"l2"} or None, default=None
-        As in :class:`Word2VecTransformer`.
+        Scale each output row to unit length.
     sif_smoothing : float, default=1e-3
-        As in :class:`Word2VecTransformer`.
-    pretrained : str, path or Vectors, default=None
-        As in :class:`Word2VecTransformer`.
+        The ``a`` of SIF weights.
+    pretrained : str, path-like, Vectors, KeyedVectors or None, default=None
+        Pretrained vectors: the path of a file that
+        [`load_vectors`][skembed.io.load_vectors] reads (word2vec text or binary, GloVe,
+        fastText ``.vec``, skembed ``.npz``), a [`Vectors`][skembed.Vectors] (a
+        [`FastTextVectors`][skembed.FastTextVectors] keeps its n-grams when frozen), or
+        gensim ``KeyedVectors`` (any object with ``index_to_key`` and ``vectors``
+        attributes, such as a trained gensim model's ``wv``; skembed does not import
+        gensim, and uses only the word vectors of gensim's ``FastTextKeyedVectors``).
+        They set the dimension when ``vector_size`` is None. A path is read in ``fit``.
+        ``clone`` (and so a grid search) shares a ``Vectors`` between the copies but
+        deep-copies any other object: to search a grid over gensim vectors, convert them
+        once with ``skembed.Vectors(kv.index_to_key, kv.vectors)``.
     fine_tune : bool, default=False
-        As in :class:`Word2VecTransformer`.
+        With ``pretrained``: if False, use the vectors as they are (no training: ``fit``
+        only counts words and fits the pooling statistics, and the vocabulary is the
+        pretrained one); if True, build the vocabulary from X and train on it, starting
+        the word rows of the words that the pretrained vectors know from their vectors
+        (n-gram rows start at random, as usual).
     compute_loss : bool, default=True
-        As in :class:`Word2VecTransformer`.
+        Record the mean training loss of each epoch in ``loss_curve_`` (and in the
+        callbacks' ``logs``).
     n_jobs : int or None, default=None
-        As in :class:`Word2VecTransformer`.
+        Training threads: None means 1, -1 all cores, -2 all but one. With more than one
+        thread, results vary slightly from run to run (see Notes).
     random_state : int, RandomState instance or None, default=None
-        As in :class:`Word2VecTransformer`.
+        Seeds weight initialisation (word rows, and n-gram rows from their bucket ids),
+        sub-sampling, window sizes and noise words.
     verbose : int, default=0
-        As in :class:`Word2VecTransformer`.
+        Print progress (words per second, loss) once per epoch when > 0.
     callbacks : list of objects or None, default=None
-        As in :class:`Word2VecTransformer`.
+        Objects with any of the methods ``on_train_begin(estimator)``,
+        ``on_epoch_begin(estimator, epoch)``, ``on_epoch_end(estimator, epoch, logs)`` and
+        ``on_train_end(estimator, logs)`` (the protocol is described in
+        [`skembed.callbacks`][skembed.callbacks]). ``logs`` holds ``loss``,
+        ``words_per_second``, ``seconds`` and ``vectors`` (the current vocabulary word
+        vectors, each the mean of its rows, as a [`Vectors`][skembed.Vectors]). An
+        ``on_epoch_end`` that returns True stops training early.
 
     Attributes
     ----------
     vectors_ : FastTextVectors
-        Word vectors (vocabulary words composed from their rows) and n-gram vectors.
-    vocabulary_, counts_, tokenizer_, loss_curve_, n_iter_, idf_, sif_weights_,
-    sif_component_
-        As in :class:`Word2VecTransformer`.
+        Word vectors (each vocabulary word the mean of its own row and its n-gram rows)
+        and the trained n-gram vectors, which give vectors to unseen words. With frozen
+        pretrained vectors, those vectors themselves (n-grams only if they are a
+        ``FastTextVectors``).
+    vocabulary_ : dict of str to int
+        Word to row of ``vectors_``, most frequent first (ties alphabetical); with frozen
+        pretrained vectors, their own vocabulary and order.
+    counts_ : ndarray of int64 of shape (n_vocabulary,)
+        Occurrences of each vocabulary word in the training documents.
+    tokenizer_ : object
+        The fitted tokenizer: skembed's word tokenizer, a ``tokenizers.Tokenizer``
+        (trained in ``fit`` or given), or the given callable.
+    loss_curve_ : list of float
+        Mean loss per training example in each epoch: for negative sampling
+        ``-log s(u.h) - sum log s(-u_k.h)``, for hierarchical softmax the sum of the
+        binary losses along the path. Empty when ``compute_loss=False``; not set with
+        frozen pretrained vectors (nothing is trained).
+    n_iter_ : int
+        Epochs run (fewer than ``epochs`` if a callback stopped training; 0 with frozen
+        pretrained vectors).
+    n_pretrained_ : int
+        Vocabulary words whose vectors come from ``pretrained``: those the pretrained
+        vectors know when fine-tuning (their word rows), all of them when frozen, 0
+        without ``pretrained``.
+    n_training_documents_ : int
+        Documents in the training data (the IDF of a word never seen in them is
+        computed from it).
+    idf_ : ndarray of float32 of shape (n_vocabulary,)
+        Smoothed inverse document frequency of each word on the training documents,
+        ``log((1 + n) / (1 + df)) + 1`` as in scikit-learn (used by ``pooling="tfidf"``).
+    sif_weights_ : ndarray of float32 of shape (n_vocabulary,)
+        SIF weight ``a / (a + p(word))`` of each word, ``a`` being ``sif_smoothing``
+        (used by ``pooling="sif"``).
+    sif_component_ : ndarray of float32 of shape (vector_size,)
+        Unit-length common component of the SIF-weighted training documents, removed
+        from every row by ``pooling="sif"`` (zeros if the documents have no known word).
 
     See Also
     --------
     Word2VecTransformer : The same model without subwords.
+    FastTextVectors : The fitted vectors, with vectors for unseen words.
 
     Notes
     -----
     Training follows fastText: the input of a word is the mean of its rows and the
     gradient is added, whole, to each of them; skip-gram predicts each context word from
-    the center word's subwords, CBOW predicts the center from all subwords of the context.
+    the center word's subwords, CBOW predicts the center from all the rows of all the
+    context words (their mean, or with ``cbow_agg="sum"`` their sum, whose gradient is
+    shared out over the rows as gensim does). The output layer, sub-sampling, windows,
+    learning-rate schedule and threading are those of
+    [`Word2VecTransformer`][skembed.Word2VecTransformer]: with ``n_jobs > 1`` results vary
+    slightly from run to run; with ``n_jobs=1`` and a fixed ``random_state`` two fits are
+    bit-for-bit identical.
+
     ``transform`` gives an unseen token the mean of its known n-gram vectors; a token with
     no known n-gram is left out like any unknown token (see ``unknown_token_rate``).
 
@@ -287,8 +438,9 @@ class FastTextTransformer(Word2VecTransformer):
     unseen words either.
 
     With ``pretrained`` vectors, frozen use keeps the n-grams of a
-    :class:`FastTextVectors` (from another fitted FastTextTransformer); word vectors from
-    a file (``.vec``) have none, so unseen words stay unknown. Fine-tuning starts the word
+    [`FastTextVectors`][skembed.FastTextVectors] (from another fitted
+    FastTextTransformer); word vectors from a file (``.vec``) or from gensim have none,
+    so unseen words stay unknown. Fine-tuning starts the word
     rows from the pretrained vectors and the n-gram rows as usual.
 
     With ``tokenizer="word"`` (the fastText setting) n-grams are taken from whole words.
@@ -320,7 +472,7 @@ class FastTextTransformer(Word2VecTransformer):
     def __init__(
         self,
         *,
-        vector_size=100,
+        vector_size=None,
         min_n=3,
         max_n=6,
         bucket=2_000_000,
@@ -370,25 +522,42 @@ class FastTextTransformer(Word2VecTransformer):
 
     # ----------------------------------------------------------------- training
 
-    def _prepare_inputs(self, vocabulary, seeds):
-        max_n = self.max_n if self.max_n >= self.min_n else 0
-        table = SubwordTable(vocabulary.tokens, self.min_n, max_n, self.bucket)
+    def _max_n(self):
+        """Return the longest n-gram used: ``max_n``, where 0 means no n-grams."""
+        if self.max_n and self.max_n < self.min_n:
+            raise ValueError(
+                f"max_n={self.max_n} is smaller than min_n={self.min_n}, which leaves no "
+                "character n-gram; set max_n >= min_n, or max_n=0 to train without n-grams"
+            )
+        return self.max_n
+
+    def _fit_vocabulary(self, X):
+        self._max_n()  # refuse min_n > max_n before reading X
+        return super()._fit_vocabulary(X)
+
+    def _prepare_inputs(self, vocabulary, dim, seeds):
+        table = SubwordTable(vocabulary.tokens, self.min_n, self._max_n(), self.bucket)
         seed = int(seeds.generator().integers(0, 2**63 - 1))
-        W_in = np.empty((table.n_rows, self.vector_size), dtype=np.float32)
-        W_in[: table.n_words] = self._initial_input_weights(table.n_words, seeds)
+        W_in = np.empty((table.n_rows, dim), dtype=np.float32)
+        W_in[: table.n_words] = self._initial_input_weights(table.n_words, dim, seeds)
         for start in range(0, len(table.buckets), _INIT_CHUNK):  # small temporaries
             chunk = table.buckets[start : start + _INIT_CHUNK]
             rows = slice(table.n_words + start, table.n_words + start + len(chunk))
-            W_in[rows] = _counter_uniform(seed, chunk, self.vector_size)
+            W_in[rows] = _counter_uniform(seed, chunk, dim)
         return W_in, table
 
     def _word_vectors(self, vocabulary, W_in, table):
         return table.word_means(W_in)
 
-    def _run_epoch(self, skipgram, weights, table, corpus_args, schedule):
-        W_in, W_out = weights
-        fasttext_epoch(W_in, W_out, table.offsets, table.rows, table.mean_shift,
-                       *corpus_args[:-3], skipgram, *corpus_args[-3:], *schedule)
+    def _epoch_kernel(self, W_in, table, corpus, output, context, schedule, stats, n_threads):
+        subwords = Subwords(table.offsets, table.rows, table.mean_shift)
+        skipgram = self.architecture == "skipgram"
+
+        def kernel(first, end):
+            fasttext_epoch(W_in, subwords, corpus, output, context, schedule, stats, skipgram,
+                           first, end, n_threads)
+
+        return kernel
 
     def _extra_fitted(self, vocabulary, W_in, table):
         # A view: the word rows are small next to the n-gram rows, so no copy is made.
@@ -396,9 +565,9 @@ class FastTextTransformer(Word2VecTransformer):
 
     def _make_vectors(self, vocabulary, matrix, analyzer, fitted):
         ngram_vectors, buckets = fitted.pop("_ngram_rows")
-        max_n = self.max_n if self.max_n >= self.min_n else 0
         return FastTextVectors(vocabulary.tokens, matrix, ngram_vectors, buckets, self.min_n,
-                               max_n, self.bucket, vocabulary.counts, analyzer=analyzer)
+                               self._max_n(), self.bucket, vocabulary.counts,
+                               analyzer=analyzer)
 
     # ---------------------------------------------------------------- transform
 

@@ -1,20 +1,20 @@
 """GloVeTransformer: global co-occurrence counting and weighted least squares inside ``fit``."""
 
 import time
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 
 from ._base import _BaseEmbedding
-from ._compat import Interval, StrOptions
+from ._compat import N_JOBS_CONSTRAINT, Interval, StrOptions
 from ._cooccur import count_cooccurrences
+from ._kernels._bundles import GloveEntries
 from ._kernels._glove import count_block_sizes, glove_epoch, place_entries
-from ._progress import terminal_progress
 from ._random import SeedSource
-from ._threads import numba_threads, resolve_n_jobs
+from ._threads import resolve_n_jobs
+from ._training import run_blocks, run_epochs
 from ._vectors import Vectors
-from ._word2vec import _call
+from ._warnings import warn_user
 
 # Entries per training block: small enough to shuffle in cache, large enough to
 # amortise scheduling. The count of blocks depends only on the matrix, not on threads.
@@ -33,8 +33,10 @@ class GloVeTransformer(_BaseEmbedding):
 
     Parameters
     ----------
-    vector_size : int, default=100
-        Dimension of the token vectors.
+    vector_size : int or None, default=None
+        Dimension of the token vectors (``output="concat"`` gives twice as many columns).
+        None means the dimension of the ``pretrained`` vectors when they are given, 100
+        otherwise. If set together with ``pretrained``, it must equal their dimension.
     window : int, default=10
         Largest distance between two tokens counted as co-occurring.
     symmetric : bool, default=True
@@ -66,27 +68,39 @@ class GloVeTransformer(_BaseEmbedding):
         exceeded, as word2vec does).
     input : {"content", "tokens", "filename"}, default="content"
         What the items of ``X`` are: raw text, lists of str tokens, or paths of text files
-        (plain or ``.gz``) with one document per line.
+        with one document per line, plain or compressed with gzip, bzip2 or xz
+        (recognised by their first bytes), streamed.
     encoding : str, default="utf-8"
         Encoding of files read with ``input="filename"``.
     tokenizer : str, path, tokenizers.Tokenizer or callable, default="word"
-        As for :class:`Word2VecTransformer`.
+        ``"word"``, a subword model trained in ``fit`` (``"bpe"``, ``"wordpiece"``,
+        ``"unigram"``), a given ``tokenizers.Tokenizer`` or ``tokenizer.json`` path, or a
+        callable ``str -> list of str``. With a subword tokenizer, co-occurrences are
+        counted between subword tokens, and ``vectors_`` composes a word's vector as the
+        mean of its subword tokens' vectors.
     lowercase : bool, default=True
         Lowercase text before tokenizing.
     subword_vocab_size : int, default=8000
         Vocabulary size of a subword tokenizer trained in ``fit``.
     pooling : {"mean", "sum", "max", "tfidf", "sif"}, default="mean"
-        How a document's token vectors become one row (see
-        :class:`Word2VecTransformer`).
+        How a document's token vectors become one row: their mean, sum or coordinate-wise
+        maximum; a mean weighted by IDF; or smooth inverse frequency (weights ``a / (a +
+        p(token))``, then the first principal component of the training documents is
+        removed). IDF and SIF statistics are fitted on the training documents.
     norm : {"l2"} or None, default=None
         Scale each output row to unit length.
     sif_smoothing : float, default=1e-3
         The ``a`` of SIF weights.
-    pretrained : str, path or Vectors, default=None
-        Pretrained vectors: a file that :func:`skembed.io.load_vectors` reads (word2vec
-        text or binary, GloVe, fastText ``.vec``, skembed ``.npz``) or a
-        :class:`Vectors`. Their dimension must equal ``vector_size``. A path is loaded in
-        ``fit``; a Vectors object is shared, not copied, by ``clone``.
+    pretrained : str, path-like, Vectors, KeyedVectors or None, default=None
+        Pretrained vectors: the path of a file that
+        [`load_vectors`][skembed.io.load_vectors] reads (word2vec text or binary, GloVe,
+        fastText ``.vec``, skembed ``.npz``), a [`Vectors`][skembed.Vectors], or gensim
+        ``KeyedVectors`` (any object with ``index_to_key`` and ``vectors`` attributes,
+        such as a trained gensim model's ``wv``; skembed does not import gensim). They
+        set the dimension when ``vector_size`` is None. A path is read in ``fit``.
+        ``clone`` (and so a grid search) shares a ``Vectors`` between the copies but
+        deep-copies any other object: to search a grid over gensim vectors, convert them
+        once with ``skembed.Vectors(kv.index_to_key, kv.vectors)``.
     fine_tune : bool, default=False
         With ``pretrained``: if False, use the vectors as they are (no training: ``fit``
         only counts tokens and fits the pooling statistics, and the vocabulary is the
@@ -94,7 +108,9 @@ class GloVeTransformer(_BaseEmbedding):
         the tokens that the pretrained vectors know from them (half in the word, half
         in the context vectors, so that their sum starts at the pretrained vector).
     n_jobs : int or None, default=None
-        Threads for counting and training: None means 1, -1 all cores.
+        Threads for counting and training: None means 1, -1 all cores, -2 all but one.
+        Counting gives the same matrix for any ``n_jobs``; training with more than one
+        thread varies slightly from run to run (see Notes).
     random_state : int, RandomState instance or None, default=None
         Seeds the initial vectors and the order of the entries in each epoch.
     verbose : int, default=0
@@ -102,43 +118,59 @@ class GloVeTransformer(_BaseEmbedding):
     callbacks : list of objects or None, default=None
         Objects with any of the methods ``on_train_begin(estimator)``,
         ``on_epoch_begin(estimator, epoch)``, ``on_epoch_end(estimator, epoch, logs)`` and
-        ``on_train_end(estimator, logs)``. ``logs`` holds ``loss``,
-        ``entries_per_second``, ``seconds`` and ``vectors`` (a :class:`Vectors`). An
-        ``on_epoch_end`` that returns True stops training early.
+        ``on_train_end(estimator, logs)`` (the protocol is described in
+        [`skembed.callbacks`][skembed.callbacks]). ``logs`` holds ``loss``,
+        ``entries_per_second``, ``seconds`` and ``vectors`` (the current vectors chosen
+        by ``output``, a [`Vectors`][skembed.Vectors]). An ``on_epoch_end`` that returns
+        True stops training early.
 
     Attributes
     ----------
     vectors_ : Vectors
-        The token vectors chosen by ``output``, in vocabulary order.
-    vocabulary_ : dict
-        Token to row of ``vectors_``.
-    counts_ : ndarray of int64
-        Training count of each token.
+        The token vectors chosen by ``output``, in vocabulary order; with frozen
+        pretrained vectors, those vectors themselves.
+    vocabulary_ : dict of str to int
+        Token to row of ``vectors_``, most frequent first (ties alphabetical); with
+        frozen pretrained vectors, their own vocabulary and order.
+    counts_ : ndarray of int64 of shape (n_vocabulary,)
+        Occurrences of each vocabulary token in the training documents.
     tokenizer_ : object
-        The fitted tokenizer.
+        The fitted tokenizer: skembed's word tokenizer, a ``tokenizers.Tokenizer``
+        (trained in ``fit`` or given), or the given callable.
     cooccurrence_ : scipy.sparse.csr_matrix of float32
         The weighted co-occurrence counts, rows and columns in vocabulary order; only
-        with ``keep_cooccurrence=True``.
+        with ``keep_cooccurrence=True`` (and not with frozen pretrained vectors).
     n_cooccurrences_ : int
-        Non-zero entries of the co-occurrence matrix (the training examples of an epoch).
+        Non-zero entries of the co-occurrence matrix (the training examples of an
+        epoch); not set with frozen pretrained vectors (nothing is counted).
     loss_curve_ : list of float
         Mean weighted loss ``f(x) (w . c + b + b~ - log x) ** 2 / 2`` per entry in each
-        epoch, as the Stanford tool reports it.
+        epoch, as the Stanford tool reports it; not set with frozen pretrained vectors
+        (nothing is trained).
     n_iter_ : int
         Epochs run (fewer than ``epochs`` if a callback stopped training; 0 with frozen
         pretrained vectors).
     n_pretrained_ : int
-        Vocabulary tokens whose vectors started from ``pretrained`` (when fine-tuning).
-    idf_ : ndarray of float32
-        Smoothed IDF of each token on the training documents (``pooling="tfidf"``).
-    sif_weights_ : ndarray of float32
-        SIF weight of each token (``pooling="sif"``).
-    sif_component_ : ndarray of float32
-        Common component removed with ``pooling="sif"``.
+        Vocabulary tokens whose vectors come from ``pretrained``: those the pretrained
+        vectors know when fine-tuning, all of them when frozen, 0 without ``pretrained``.
+    n_training_documents_ : int
+        Documents in the training data (the IDF of a token never seen in them is
+        computed from it).
+    idf_ : ndarray of float32 of shape (n_vocabulary,)
+        Smoothed inverse document frequency of each token on the training documents,
+        ``log((1 + n) / (1 + df)) + 1`` as in scikit-learn (used by ``pooling="tfidf"``).
+    sif_weights_ : ndarray of float32 of shape (n_vocabulary,)
+        SIF weight ``a / (a + p(token))`` of each token, ``a`` being ``sif_smoothing``
+        (used by ``pooling="sif"``).
+    sif_component_ : ndarray of float32 of shape (n_features,)
+        Unit-length common component of the SIF-weighted training documents, removed
+        from every row by ``pooling="sif"`` (zeros if the documents have no known token);
+        ``n_features`` is the width of ``vectors_``.
 
     See Also
     --------
     Word2VecTransformer : Predictive (skip-gram / CBOW) vectors.
+    FastTextTransformer : Predictive vectors with character n-grams for unseen words.
     Vectors : Similarity and analogy queries on the fitted vectors.
 
     Notes
@@ -180,7 +212,7 @@ class GloVeTransformer(_BaseEmbedding):
 
     _parameter_constraints = {
         **_BaseEmbedding._parameter_constraints,
-        "vector_size": [Interval(Integral, 1, None, closed="left")],
+        "vector_size": [Interval(Integral, 1, None, closed="left"), None],
         "window": [Interval(Integral, 1, None, closed="left")],
         "symmetric": ["boolean"],
         "distance_weighting": ["boolean"],
@@ -191,7 +223,7 @@ class GloVeTransformer(_BaseEmbedding):
         "gradient_clip": [Interval(Real, 0, None, closed="neither")],
         "output": [StrOptions({"sum", "word", "context", "concat"})],
         "keep_cooccurrence": ["boolean"],
-        "n_jobs": [Integral, None],
+        "n_jobs": N_JOBS_CONSTRAINT,
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "callbacks": [list, tuple, None],
@@ -200,7 +232,7 @@ class GloVeTransformer(_BaseEmbedding):
     def __init__(
         self,
         *,
-        vector_size=100,
+        vector_size=None,
         window=10,
         symmetric=True,
         distance_weighting=True,
@@ -256,14 +288,8 @@ class GloVeTransformer(_BaseEmbedding):
         self.verbose = verbose
         self.callbacks = callbacks
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = resolve_n_jobs(self.n_jobs) > 1
-        return tags
-
-    def _initial_tables(self, n_tokens, seeds):
+    def _initial_tables(self, n_tokens, dim, seeds):
         """Word and context tables: vector and bias uniform in [-0.5, 0.5) / dim, sums 1."""
-        dim = self.vector_size
         tables = []
         for _ in range(2):
             table = np.ones((n_tokens, 2 * (dim + 1)), dtype=np.float32)
@@ -273,7 +299,7 @@ class GloVeTransformer(_BaseEmbedding):
         return tables
 
     def _training_entries(self, cooccurrences, seeds):
-        """Scatter the non-zero entries into random blocks; return the arrays and bounds."""
+        """Scatter the non-zero entries into random blocks of a ``GloveEntries``."""
         nnz = cooccurrences.nnz
         n_blocks = max(1, -(-nnz // BLOCK_ENTRIES))
         start_state = seeds.block_seeds(1)
@@ -292,17 +318,18 @@ class GloVeTransformer(_BaseEmbedding):
             row_start, indptr, indices, data = cooccurrences.pieces.pop(0)
             place_entries(row_start, indptr, indices, data, n_blocks, state, fill,
                           float(self.x_max), float(self.alpha), rows, cols, log_x, weight)
-        return (rows, cols, log_x, weight), bounds
+        return GloveEntries(rows, cols, log_x, weight, bounds)
 
     def _train(self, vocabulary, corpus):
         n_threads = resolve_n_jobs(self.n_jobs)
+        dim = self._vector_size()
         seeds = SeedSource(self.random_state)
-        word, context = self._initial_tables(len(vocabulary), seeds)
+        word, context = self._initial_tables(len(vocabulary), dim, seeds)
         # Fine-tuning: word and context halves so that their sum starts at the pretrained
         # vectors.
         rows, values = self._pretrained_rows(vocabulary)
-        word[rows, : self.vector_size] = values / np.float32(2.0)
-        context[rows, : self.vector_size] = values / np.float32(2.0)
+        word[rows, :dim] = values / np.float32(2.0)
+        context[rows, :dim] = values / np.float32(2.0)
 
         start = time.perf_counter()
         cooccurrences = count_cooccurrences(
@@ -316,53 +343,39 @@ class GloVeTransformer(_BaseEmbedding):
         self._report(f"counted {nnz:,} non-zero co-occurrences of {len(vocabulary):,} "
                      f"tokens in {time.perf_counter() - start:.1f} s")
         if nnz == 0:
-            warnings.warn(
+            warn_user(
                 f"{type(self).__name__} found no co-occurring pair of known tokens within "
                 f"window={self.window}: every document has at most one known token; the "
                 "vectors are still random",
                 RuntimeWarning,
-                stacklevel=4,
             )
-        entries, bounds = self._training_entries(cooccurrences, seeds)
+        entries = self._training_entries(cooccurrences, seeds)
         del cooccurrences
-
-        loss_curve = []
-        logs = {}
-        n_blocks = len(bounds) - 1
+        n_blocks = len(entries.block_bounds) - 1
         block_loss = np.zeros(n_blocks)
-        bar = terminal_progress(self.verbose)
-        hooks = [*(self.callbacks or ()), *bar]
-        _call(hooks, "on_train_begin", self)
-        with numba_threads(n_threads):
-            for epoch in range(self.epochs):
-                _call(hooks, "on_epoch_begin", self, epoch)
-                order = seeds.generator().permutation(n_blocks).astype(np.int64)
-                block_seeds = seeds.block_seeds(n_blocks)
-                tic = time.perf_counter()
-                glove_epoch(word, context, *entries, bounds, order, block_seeds,
-                            float(self.learning_rate), float(self.gradient_clip), block_loss,
-                            n_threads)
-                seconds = time.perf_counter() - tic
-                loss = float(block_loss.sum() / nnz) if nnz else 0.0
-                loss_curve.append(loss)
-                logs = {
-                    "loss": loss,
-                    "entries_per_second": nnz / max(seconds, 1e-9),
-                    "seconds": seconds,
-                    "vectors": Vectors(vocabulary.tokens, self._output_vectors(word, context),
-                                       vocabulary.counts) if self.callbacks else None,
-                }
-                self._report(f"epoch {epoch + 1}/{self.epochs}: loss {loss:.4f}, "
-                             f"{logs['entries_per_second']:,.0f} entries/s on {n_threads} "
-                             "thread(s)", echo=not bar)
-                if _call(hooks, "on_epoch_end", self, epoch, logs):
-                    break
-        _call(hooks, "on_train_end", self, logs)
-        fitted.update({"loss_curve_": loss_curve, "n_iter_": len(loss_curve)})
-        return self._output_vectors(word, context), fitted
 
-    def _output_vectors(self, word, context):
-        dim = self.vector_size
+        def train_epoch(epoch, n_threads):
+            order = seeds.generator().permutation(n_blocks).astype(np.int64)
+            block_seeds = seeds.block_seeds(n_blocks)
+
+            def kernel(first, end):
+                glove_epoch(word, context, entries, order, block_seeds,
+                            float(self.learning_rate), float(self.gradient_clip), block_loss,
+                            first, end, n_threads)
+
+            run_blocks(kernel, n_blocks, n_threads)
+            return float(block_loss.sum() / nnz) if nnz else 0.0
+
+        history = run_epochs(
+            self, train_epoch, epochs=self.epochs, n_threads=n_threads, unit="entries",
+            units_per_epoch=nnz,
+            current_vectors=lambda: Vectors(vocabulary.tokens,
+                                            self._output_vectors(word, context, dim),
+                                            vocabulary.counts))
+        fitted.update({"loss_curve_": history.loss_curve, "n_iter_": history.n_iter})
+        return self._output_vectors(word, context, dim), fitted
+
+    def _output_vectors(self, word, context, dim):
         if self.output == "word":
             return np.ascontiguousarray(word[:, :dim])
         if self.output == "context":

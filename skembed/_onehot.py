@@ -14,7 +14,8 @@ class OneHotWordEncoder(_BaseTextEstimator, auto_wrap_output_keys=None):
     """Encode documents as sparse one-hot rows over a learned token vocabulary.
 
     Each vocabulary token is one column. A document's row marks the tokens it contains
-    (``binary=True``) or counts them. :meth:`encode` gives the per-token view the classic
+    (``binary=True``) or counts them. [`encode`][skembed.OneHotWordEncoder.encode] gives
+    the per-token view the classic
     explanation of embeddings starts from: one row per token with a single 1, so that
     multiplying it by a weight matrix ``W`` selects the rows of ``W`` for those tokens.
 
@@ -22,8 +23,8 @@ class OneHotWordEncoder(_BaseTextEstimator, auto_wrap_output_keys=None):
     ----------
     input : {"content", "tokens", "filename"}, default="content"
         What the items of ``X`` are: raw text documents, documents already split into
-        lists of str tokens, or paths of text files (plain or ``.gz``) read one document
-        per line, streamed.
+        lists of str tokens, or paths of text files read one document per line, plain or
+        compressed with gzip, bzip2 or xz (recognised by their first bytes), streamed.
     encoding : str, default="utf-8"
         Encoding of files read with ``input="filename"``.
     tokenizer : str, path, tokenizers.Tokenizer or callable, default="word"
@@ -50,8 +51,8 @@ class OneHotWordEncoder(_BaseTextEstimator, auto_wrap_output_keys=None):
     binary : bool, default=True
         Mark presence with 1; if False, count occurrences.
     handle_unknown : {"ignore", "error"}, default="ignore"
-        What to do with a token outside the vocabulary in :meth:`transform` and
-        :meth:`encode`: leave it out (a zero row in :meth:`encode`), or raise a
+        What to do with a token outside the vocabulary in ``transform`` and ``encode``:
+        leave it out (a zero row in ``encode``), or raise a
         ``ValueError`` naming the document and the token. Tokens dropped by
         ``min_count``, ``max_features`` or ``max_vocab_size`` are outside the vocabulary.
     dtype : type, default=numpy.float64
@@ -59,18 +60,19 @@ class OneHotWordEncoder(_BaseTextEstimator, auto_wrap_output_keys=None):
 
     Attributes
     ----------
-    vocabulary_ : dict
+    vocabulary_ : dict of str to int
         Token to column index, in order of decreasing count (ties alphabetical).
-    counts_ : ndarray of int64
+    counts_ : ndarray of int64 of shape (n_vocabulary,)
         Occurrences of each vocabulary token in the training documents.
     tokenizer_ : object
-        The fitted tokenizer: a ``WordTokenizer``, a ``tokenizers.Tokenizer`` or the given
-        callable.
+        The fitted tokenizer: skembed's word tokenizer, a ``tokenizers.Tokenizer``
+        (trained in ``fit`` or given), or the given callable.
 
     See Also
     --------
     sklearn.feature_extraction.text.CountVectorizer : Counts of tokens, alphabetical
         columns.
+    Word2VecTransformer : Dense rows from word vectors learned over such a vocabulary.
 
     Notes
     -----
@@ -208,6 +210,8 @@ class OneHotWordEncoder(_BaseTextEstimator, auto_wrap_output_keys=None):
         Returns
         -------
         scipy.sparse.csr_matrix of shape (n_tokens, n_vocabulary)
+            One row per token of the document, in order, with a 1 in the token's column
+            (a row of zeros for an unknown token).
         """
         check_is_fitted(self)
         if self.input == "filename":
@@ -236,6 +240,7 @@ class OneHotWordEncoder(_BaseTextEstimator, auto_wrap_output_keys=None):
         Returns
         -------
         ndarray of str objects
+            The tokens in column order (most frequent first).
         """
         check_is_fitted(self)
         return np.asarray(self._feature_tokens(), dtype=object)

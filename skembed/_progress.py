@@ -1,7 +1,8 @@
 """Training progress for the command line: a callback that reports every epoch.
 
-:class:`EpochProgress` follows the callbacks protocol of the embedding estimators
-(``on_train_begin``, ``on_epoch_begin``, ``on_epoch_end``, ``on_train_end``). On a
+``EpochProgress`` (public as ``skembed.callbacks.EpochProgress``) follows the callbacks
+protocol of the embedding estimators (``on_train_begin``, ``on_epoch_begin``,
+``on_epoch_end``, ``on_train_end``; see ``skembed.callbacks``). On a
 terminal it redraws one status line; otherwise (a file, a pipe, a CI log) it writes one
 plain line per epoch. Every epoch is also logged at INFO level on this module's logger,
 which stays silent unless the application configures logging.
@@ -67,18 +68,22 @@ class EpochProgress:
 
     See Also
     --------
-    skembed.Word2VecTransformer : Describes the callbacks protocol.
+    skembed.callbacks : The callbacks protocol.
+    skembed.Word2VecTransformer : Takes callbacks, as the other embedding estimators do.
 
     Notes
     -----
     The estimators call the hooks between epochs only, so the bar moves once per epoch.
     Each epoch is also logged at INFO level on the ``skembed._progress`` logger.
 
+    ``sklearn.base.clone`` gives a fresh instance writing to the same stream (an open
+    stream cannot be deep-copied).
+
     Examples
     --------
     >>> import io
     >>> from skembed import Word2VecTransformer
-    >>> from skembed._progress import EpochProgress
+    >>> from skembed.callbacks import EpochProgress
     >>> stream = io.StringIO()
     >>> docs = ["the cat sat on the mat", "the dog sat on the log"] * 20
     >>> model = Word2VecTransformer(vector_size=4, min_count=1, epochs=2, random_state=0,

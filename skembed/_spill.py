@@ -1,11 +1,11 @@
 """Arrays that move to a memory-mapped temporary file once they outgrow a memory budget.
 
 Fitting records the whole encoded corpus (4 bytes a token and 8 a document) before it
-trains. Past :data:`SPILL_BYTES` an array lives in a temporary file instead of in memory,
+trains. Past ``SPILL_BYTES`` an array lives in a temporary file instead of in memory,
 so the memory a fit needs is bounded by the vocabulary and the model, not by the size of
 the corpus; the operating system pages the file in and out as the kernels sweep over it.
 
-The files are created in :func:`tempfile.gettempdir` (set ``TMPDIR`` to move them) and are
+The files are created in ``tempfile.gettempdir`` (set ``TMPDIR`` to move them) and are
 unlinked from the start: nothing is left on disk once the arrays are gone, even when the
 process is killed.
 """

@@ -2,26 +2,32 @@
 
 Three layers, each usable alone:
 
-* :func:`iter_documents` checks what the user passed and yields documents one at a time
+* ``iter_documents`` checks what the user passed and yields documents one at a time
   (raw strings, token lists, or the lines of text files), failing with an error that names
   the offending document.
-* :func:`make_tokenizer` turns the ``tokenizer`` parameter into the fitted ``tokenizer_``
+* ``make_tokenizer`` turns the ``tokenizer`` parameter into the fitted ``tokenizer_``
   (the word splitter, a trained or given Hugging Face ``tokenizers.Tokenizer``, or the
   user's callable).
-* :func:`analyze` runs a fitted tokenizer over documents and yields one list of token
+* ``analyze`` runs a fitted tokenizer over documents and yields one list of token
   strings per document. Estimators map those strings to their own vocabulary ids; they
   never use a subword tokenizer's ids, which are not stable across retraining.
+
+A subword trainer sees at most the first ``MAX_TRAINING_WORD`` (100) characters of a word:
+nothing longer is a word, and the trainers of the ``tokenizers`` package take time
+super-linear in such strings.
 """
 
-import gzip
 import json
 import math
 import os
 import re
 import threading
+from collections.abc import Mapping
 from itertools import islice
 
 import numpy as np
+
+from ._files import iter_lines
 
 # Runs of letters and digits with inner apostrophes: "don't" stays whole, "do_it" splits.
 WORD_PATTERN = r"[^\W_]+(?:['\u2019][^\W_]+)*"
@@ -31,6 +37,14 @@ UNKNOWN_TOKEN = "[UNK]"
 _WORD_START = "\u2581"  # Metaspace's word-start marker
 _BATCH_SIZE = 2048
 _UNIGRAM_SCORE_DECIMALS = 6
+# Longest word (in characters) a subword trainer sees; longer ones are cut to this length.
+# Nothing that long is a word, and the trainers slow down badly on such strings.
+MAX_TRAINING_WORD = 100
+# A word as WORD_PATTERN finds it, starting at a word start, longer than MAX_TRAINING_WORD:
+# a letter or digit, then letters, digits or apostrophes that are followed by one.
+_LONG_WORD = re.compile(
+    rf"(?<![^\W_])[^\W_](?:[^\W_]|['\u2019](?=[^\W_])){{{MAX_TRAINING_WORD},}}"
+)
 
 
 # The tokenizers package encodes batches on a thread pool, which a forked child cannot use.
@@ -39,9 +53,14 @@ _UNIGRAM_SCORE_DECIMALS = 6
 # moment of a fork, and only when the user has not chosen, set it to "false": the child
 # starts with parallelism off (no deadlock, no warning) and the parent keeps its pool
 # (its other threads can see the variable set for the duration of the fork call itself).
+# The hooks are registered when skembed first hands work to a tokenizers object (training
+# or encoding, the calls that start the pool), not at import: a process that never uses
+# one never has its forks touched.
 _PARALLELISM = "TOKENIZERS_PARALLELISM"
 _fork_lock = threading.Lock()  # one fork at a time sets and restores the variable
 _set_for_fork = False
+_registration_lock = threading.Lock()
+_fork_hooks_registered = False
 
 
 def _before_fork():
@@ -67,9 +86,16 @@ def _after_fork_in_child():
     _fork_lock = threading.Lock()
 
 
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
-                        after_in_child=_after_fork_in_child)
+def _register_fork_hooks():
+    """Register the fork hooks above, once per process, before tokenizers' pool first runs."""
+    global _fork_hooks_registered
+    if _fork_hooks_registered or not hasattr(os, "register_at_fork"):
+        return
+    with _registration_lock:
+        if not _fork_hooks_registered:
+            os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                                after_in_child=_after_fork_in_child)
+            _fork_hooks_registered = True
 
 
 class WordTokenizer:
@@ -129,6 +155,18 @@ def _check_collection(X, input):
             "an iterable over raw text documents was expected, got a single "
             f"{type(X).__name__}; wrap it in a list: [doc]"
         )
+    if isinstance(X, (set, frozenset)):
+        raise TypeError(
+            f"an ordered iterable of documents was expected, got a {type(X).__name__}, which "
+            "has no order: the documents would be read in hash order, which changes from "
+            "one run to the next; pass a list, for example sorted(X)"
+        )
+    if isinstance(X, Mapping):
+        raise TypeError(
+            f"an iterable over documents was expected, got a mapping ({type(X).__name__}), "
+            "whose iteration gives its keys, not its values; pass X.values() or "
+            "list(X.values()) to use the values as documents"
+        )
     ndim = getattr(X, "ndim", None)
     if ndim is not None and ndim != 1 and input != "tokens":
         raise ValueError(
@@ -143,21 +181,6 @@ def _check_collection(X, input):
         )
 
 
-def _open_lines(path, encoding):
-    """Yield the lines of a plain or gzip text file without their line ends."""
-    opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            try:
-                line = raw.decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise ValueError(
-                    f"{path}, line {number}: cannot decode with encoding={encoding!r} "
-                    f"({exc.reason} at byte {exc.start})"
-                ) from None
-            yield line.rstrip("\r\n")
-
-
 def iter_documents(X, input="content", encoding="utf-8", on_file_end=None):
     """Yield the documents of ``X`` one at a time, checking each.
 
@@ -167,12 +190,15 @@ def iter_documents(X, input="content", encoding="utf-8", on_file_end=None):
         With ``input="content"``, documents as str (a list, tuple, NumPy array, pandas
         Series or a one-shot generator). With ``input="tokens"``, documents already split
         into tokens (each a list or tuple of str). With ``input="filename"``, paths of
-        plain or ``.gz`` text files holding one document per line; they are streamed,
+        text files holding one document per line, plain or compressed with gzip, bzip2
+        or xz (told by their first bytes, whatever their names); they are streamed,
         never read whole.
     input : {"content", "tokens", "filename"}, default="content"
         What the items of ``X`` are.
     encoding : str, default="utf-8"
-        Encoding of the files read with ``input="filename"``.
+        Encoding of the files read with ``input="filename"``. Any encoding Python knows;
+        in those that do not write ASCII as single bytes (UTF-16, UTF-32) the text is
+        decoded before it is split into lines.
     on_file_end : callable or None, default=None
         With ``input="filename"``, called as ``on_file_end(position, path)`` once the
         documents of a file have all been consumed (for progress reports).
@@ -185,10 +211,12 @@ def iter_documents(X, input="content", encoding="utf-8", on_file_end=None):
     Raises
     ------
     ValueError
-        If ``X`` is a single string or a 2-D array, or a file line cannot be decoded.
+        If ``X`` is a single string or a 2-D array, a file line cannot be decoded, or a
+        compressed file is corrupt or truncated (the message names the file).
     TypeError
-        If a document is None, a missing value or not of the expected type; the message
-        gives the document's position in ``X``.
+        If ``X`` is a set (it has no order) or a mapping (it would give its keys), or if a
+        document is None, a missing value or not of the expected type; the message gives
+        the document's position in ``X``.
     """
     _check_collection(X, input)
     if input == "filename":
@@ -198,7 +226,7 @@ def iter_documents(X, input="content", encoding="utf-8", on_file_end=None):
                     f"with input='filename' every item must be a file path; item {position} "
                     f"is {_describe(path)}"
                 )
-            yield from _open_lines(os.fspath(path), encoding)
+            yield from iter_lines(path, encoding)
             if on_file_end is not None:
                 on_file_end(position, path)
     elif input == "tokens":
@@ -293,6 +321,25 @@ def _wordpiece_from_bpe(bpe, lowercase):
     return tokenizer
 
 
+def _cap_long_words(texts):
+    """Yield the texts with every word longer than MAX_TRAINING_WORD cut to that length.
+
+    The ``tokenizers`` trainers take time super-linear in the length of a word (BPE about
+    quadratic: a minute and a half for one 300,000-character token) or in the number of
+    distinct substrings it holds (Unigram), so a single base64 blob or DNA string in a
+    corpus could stall ``fit``. Cut to its first ``MAX_TRAINING_WORD`` characters, such a
+    string costs no more than an ordinary word; texts without one pass through unchanged,
+    so the trained tokenizer is the same on ordinary text.
+    """
+    for text in texts:
+        # A text no longer than the cap holds no word to cut: skip the regex.
+        yield _LONG_WORD.sub(_cap_word, text) if len(text) > MAX_TRAINING_WORD else text
+
+
+def _cap_word(match):
+    return match.group()[:MAX_TRAINING_WORD]
+
+
 def train_subword_tokenizer(kind, texts, *, vocab_size, lowercase):
     """Train a Hugging Face subword tokenizer on texts, deterministically.
 
@@ -305,6 +352,10 @@ def train_subword_tokenizer(kind, texts, *, vocab_size, lowercase):
     trainings on the same text can differ. Marking word starts instead keeps BPE training
     deterministic, and the WordPiece vocabulary is derived from that BPE vocabulary (the
     package's WordPiece trainer is BPE training too), which keeps it deterministic as well.
+
+    A word longer than ``MAX_TRAINING_WORD`` (100) characters is cut to its first 100 for
+    training, so training time stays linear in the size of the texts; encoding with the
+    trained tokenizer still reads every character.
 
     Parameters
     ----------
@@ -325,6 +376,8 @@ def train_subword_tokenizer(kind, texts, *, vocab_size, lowercase):
     """
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
+    _register_fork_hooks()  # the trainers run on tokenizers' thread pool
+    texts = _cap_long_words(texts)
     if kind == "bpe":
         return _train_bpe(texts, vocab_size, lowercase)
     if kind == "wordpiece":
@@ -390,7 +443,7 @@ def make_tokenizer(tokenizer, *, lowercase, input, texts=None, subword_vocab_siz
     Parameters
     ----------
     tokenizer : str, path, tokenizers.Tokenizer or callable
-        ``"word"``, a subword kind from :data:`SUBWORD_KINDS`, a path to a
+        ``"word"``, a subword kind from ``SUBWORD_KINDS``, a path to a
         ``tokenizer.json`` file, a ``tokenizers.Tokenizer`` or a callable ``str -> list``.
     lowercase : bool
         Lowercase text (ignored by a given ``tokenizers.Tokenizer`` or file).
@@ -404,7 +457,7 @@ def make_tokenizer(tokenizer, *, lowercase, input, texts=None, subword_vocab_siz
     Returns
     -------
     object
-        A :class:`WordTokenizer`, a ``tokenizers.Tokenizer`` or the callable itself.
+        A ``WordTokenizer``, a ``tokenizers.Tokenizer`` or the callable itself.
     """
     if isinstance(tokenizer, str) and tokenizer == "word":
         return WordTokenizer(lowercase=lowercase)
@@ -473,7 +526,7 @@ class DocumentAnalyzer:
     input : {"content", "tokens"}, default="content"
         Whether a document is raw text or a list of str tokens.
     lowercase : bool, default=True
-        As for :func:`analyze`.
+        As for ``analyze``.
     """
 
     def __init__(self, tokenizer_, input="content", lowercase=True):
@@ -493,9 +546,9 @@ def analyze(tokenizer_, docs, *, input, lowercase):
     Parameters
     ----------
     tokenizer_ : WordTokenizer, tokenizers.Tokenizer or callable
-        A fitted tokenizer from :func:`make_tokenizer`.
+        A fitted tokenizer from ``make_tokenizer``.
     docs : iterable
-        Documents from :func:`iter_documents`.
+        Documents from ``iter_documents``.
     input : {"content", "tokens", "filename"}
         What the documents are.
     lowercase : bool
@@ -507,6 +560,7 @@ def analyze(tokenizer_, docs, *, input, lowercase):
         The tokens of one document, in order.
     """
     if is_hf_tokenizer(tokenizer_):
+        _register_fork_hooks()  # encode_batch runs on tokenizers' thread pool
         pretokenized = input == "tokens"
         for batch in _batches(docs, _BATCH_SIZE):
             for encoding in tokenizer_.encode_batch(

@@ -1,8 +1,35 @@
-"""Vectors: fitted token vectors with similarity queries (a small KeyedVectors)."""
+"""Vectors: fitted token vectors with similarity queries (a small KeyedVectors).
+
+``as_vectors`` is the one way to get a ``Vectors`` out of an object: vectors,
+a fitted embedding estimator, a pipeline or ``FrozenEstimator`` around one, or gensim's
+vectors. ``skembed.io``, ``skembed.plot``, ``skembed.evaluation`` and ``pretrained=`` all
+go through it, so they accept the same inputs and fail with the same errors.
+"""
 
 import numpy as np
 
+from ._compat import HasMethods
+
 _COSMUL_EPSILON = 1e-6  # as in Levy and Goldberg (2014) and gensim
+
+# Word-boundary markers of subword tokens: "▁" starts a word (SentencePiece, and skembed's
+# BPE and Unigram), "Ġ" too (byte-level BPE), "##" continues one (WordPiece), "</w>" ends
+# one (the original BPE). A token without its marker is the word's plain spelling.
+_SUBWORD_PREFIXES = ("▁", "Ġ", "##")
+_SUBWORD_SUFFIXES = ("</w>",)
+
+
+def _spelling(token):
+    """Return a subword token without its word-boundary marker."""
+    for prefix in _SUBWORD_PREFIXES:
+        if token.startswith(prefix):
+            token = token[len(prefix) :]
+            break
+    for suffix in _SUBWORD_SUFFIXES:
+        if token.endswith(suffix):
+            token = token[: -len(suffix)]
+            break
+    return token
 
 
 def _as_list(items):
@@ -42,8 +69,16 @@ class Vectors:
         The vectors.
     counts : ndarray of int64 or None
         Training counts.
-    index : dict
+    index : dict of str to int
         Token to row.
+    analyzer : callable or None
+        The ``analyzer`` given.
+
+    See Also
+    --------
+    FastTextVectors : Vectors that also give unseen words a vector, from n-grams.
+    skembed.io.load_vectors : Read vectors from a file.
+    skembed.evaluation.evaluate_analogies : Accuracy on analogy questions.
 
     Examples
     --------
@@ -71,6 +106,7 @@ class Vectors:
         if len(self.index) != len(self.tokens):
             raise ValueError("tokens must be unique")
         self._normed = None
+        self._rows_by_spelling = None
 
     # ---------------------------------------------------------------- access
 
@@ -93,7 +129,8 @@ class Vectors:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state["_normed"] = None  # a cache: recomputed on demand
+        state["_normed"] = None  # caches: recomputed on demand
+        state["_rows_by_spelling"] = None
         return state
 
     def _pieces(self, word):
@@ -148,8 +185,41 @@ class Vectors:
 
     # --------------------------------------------------------------- queries
 
+    def _query_rows(self, word):
+        """Rows that are the query word itself, in any form its tokenizer gives it.
+
+        That is the word's own row, the single token the analyzer turns it into (``▁love``
+        for ``love`` with BPE, ``love`` for ``Love`` when lowercasing), and any token with
+        the same spelling once its subword marker is removed (``love``, ``##love``). A word
+        the analyzer splits into several pieces is not itself a row: its pieces stay
+        candidates.
+        """
+        rows = set()
+        if word in self.index:
+            rows.add(self.index[word])
+        if self.analyzer is None:
+            return rows
+        if word in self.index:
+            spelling = _spelling(word)
+        else:
+            pieces = self.analyzer(word)
+            if len(pieces) == 1 and pieces[0] in self.index:
+                rows.add(self.index[pieces[0]])
+            spelling = "".join(_spelling(piece) for piece in pieces)
+        rows.update(self._spelling_index().get(spelling, ()))
+        return rows
+
+    def _spelling_index(self):
+        """Token spelling (without subword markers) to rows, built on first use."""
+        if getattr(self, "_rows_by_spelling", None) is None:
+            rows_by_spelling = {}
+            for row, token in enumerate(self.tokens):
+                rows_by_spelling.setdefault(_spelling(token), []).append(row)
+            self._rows_by_spelling = rows_by_spelling
+        return self._rows_by_spelling
+
     def _query(self, positive, negative):
-        """Mean of the +1/-1 weighted unit vectors of the query, and the tokens used."""
+        """Mean of the +1/-1 weighted unit vectors of the query, and the rows to leave out."""
         terms = [(item, 1.0) for item in _as_list(positive)]
         terms += [(item, -1.0) for item in _as_list(negative)]
         if not terms:
@@ -159,8 +229,7 @@ class Vectors:
         for item, weight in terms:
             if isinstance(item, str):
                 total += weight * self.get_vector(item, norm=True)
-                if item in self.index:
-                    used.add(self.index[item])
+                used |= self._query_rows(item)
             else:
                 total += weight * _unit(np.asarray(item, dtype=np.float32))
         return _unit(total / len(terms)), used
@@ -178,7 +247,10 @@ class Vectors:
         return [(self.tokens[i], float(scores[i])) for i in best if np.isfinite(scores[i])]
 
     def most_similar(self, positive=None, negative=None, topn=10, restrict_vocab=None):
-        """Tokens closest by cosine to the mean of positive minus negative unit vectors.
+        """Return the tokens closest by cosine to positive minus negative words.
+
+        The query is the mean of the unit vectors of the ``positive`` words and of the
+        negated unit vectors of the ``negative`` words.
 
         Parameters
         ----------
@@ -192,13 +264,15 @@ class Vectors:
         Returns
         -------
         list of (str, float)
-            Tokens and cosine similarities, best first; query words are left out.
+            Tokens and cosine similarities, best first. Query words are left out, as gensim
+            does, in every form their subword tokenizer gives them (``▁love`` and
+            ``##love`` for ``love``); the pieces of a word split into several stay in.
         """
         query, used = self._query(positive, negative)
         return self._top(self.normed @ query, used, topn, restrict_vocab)
 
     def similar_by_vector(self, vector, topn=10, restrict_vocab=None):
-        """Tokens closest by cosine to a vector.
+        """Return the tokens closest by cosine to a vector.
 
         Parameters
         ----------
@@ -212,21 +286,24 @@ class Vectors:
         Returns
         -------
         list of (str, float)
+            Tokens and cosine similarities, best first (nothing is left out).
         """
         query = _unit(np.asarray(vector, dtype=np.float32))
         return self._top(self.normed @ query, (), topn, restrict_vocab)
 
     def similarity(self, a, b):
-        """Cosine similarity of two words.
+        """Return the cosine similarity of two words.
 
         Parameters
         ----------
         a, b : str
-            Words.
+            Words (or words made of known subword tokens).
 
         Returns
         -------
         float
+            The cosine of the angle between their vectors, in [-1, 1] (0 if either is a
+            zero vector).
         """
         return float(np.dot(self.get_vector(a, norm=True), self.get_vector(b, norm=True)))
 
@@ -250,7 +327,8 @@ class Vectors:
         Returns
         -------
         list of (str, float)
-            Answers and their scores, best first; a, b and c are left out.
+            Answers and their scores, best first; a, b and c are left out, in every
+            form their subword tokenizer gives them (see ``most_similar``).
         """
         if method == "3cosadd":
             return self.most_similar([b, c], [a], topn=topn, restrict_vocab=restrict_vocab)
@@ -258,7 +336,7 @@ class Vectors:
             raise ValueError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
         cos = [(self.normed @ self.get_vector(w, norm=True) + 1.0) / 2.0 for w in (a, b, c)]
         scores = cos[1] * cos[2] / (cos[0] + _COSMUL_EPSILON)
-        used = {self.index[w] for w in (a, b, c) if w in self.index}
+        used = self._query_rows(a) | self._query_rows(b) | self._query_rows(c)
         return self._top(scores, used, topn, restrict_vocab)
 
     def doesnt_match(self, words):
@@ -272,6 +350,7 @@ class Vectors:
         Returns
         -------
         str
+            The odd one out, as given in ``words``.
         """
         words = list(words)
         if len(words) < 2:
@@ -284,3 +363,136 @@ class Vectors:
 def _unit(vector):
     norm = np.linalg.norm(vector)
     return (vector / norm).astype(np.float32) if norm > 0 else vector.astype(np.float32)
+
+
+# --------------------------------------------------- vectors from other objects
+
+_ACCEPTED = (
+    "expected a Vectors or a fitted embedding estimator (its vectors_), a fitted Pipeline "
+    "or FrozenEstimator holding one, or gensim vectors (KeyedVectors, or any object with "
+    "index_to_key and vectors; a gensim model with .wv)"
+)
+
+
+class _NoVectorsError(TypeError):
+    """Raised by ``as_vectors`` for an object that holds no word vectors at all."""
+
+
+class HasKeyedVectors(HasMethods):
+    """Parameter constraint: an object with ``index_to_key`` and ``vectors`` attributes.
+
+    gensim's ``KeyedVectors`` (and anything shaped like it) is recognised by these two
+    attributes, so skembed never imports gensim. scikit-learn's ``HasMethods`` asks for
+    callables; these are data attributes.
+    """
+
+    def __init__(self):
+        super().__init__(["index_to_key", "vectors"])
+
+    def is_satisfied_by(self, val):
+        return _is_keyed_vectors(val)
+
+    def __str__(self):
+        return "an object with index_to_key and vectors attributes (gensim KeyedVectors)"
+
+
+def _is_keyed_vectors(obj):
+    return hasattr(obj, "index_to_key") and hasattr(obj, "vectors")
+
+
+def _is_embedding(obj):
+    from ._base import _BaseEmbedding  # _base imports this module
+
+    return isinstance(obj, _BaseEmbedding)
+
+
+def _is_frozen_estimator(obj):
+    try:
+        from sklearn.frozen import FrozenEstimator
+    except ImportError:  # scikit-learn < 1.6
+        return False
+    return isinstance(obj, FrozenEstimator)
+
+
+def as_vectors(obj, *, what="vectors"):
+    """Return the ``Vectors`` that an object holds or is.
+
+    Parameters
+    ----------
+    obj : object
+        One of:
+
+        * a ``Vectors``, returned as it is;
+        * a fitted skembed embedding estimator (its ``vectors_``), or any object whose
+          ``vectors_`` is a ``Vectors``;
+        * a scikit-learn ``Pipeline``: its last step holding vectors, searched from the
+          end (steps without vectors, such as a classifier, are passed over);
+        * a ``sklearn.frozen.FrozenEstimator`` around any of these;
+        * gensim's ``KeyedVectors``, or any object with ``index_to_key`` (str keys) and
+          ``vectors`` (one row per key), converted without importing gensim; a gensim
+          model (``Word2Vec``, ``FastText``) through its ``wv``.
+    what : str, default="vectors"
+        Name of the argument ``obj`` came from, for error messages.
+
+    Returns
+    -------
+    Vectors
+        The object's own ``Vectors`` where it has one (not a copy); gensim vectors
+        are wrapped with their matrix shared when it is float32 and C-contiguous.
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        For an embedding estimator (alone, in a pipeline or frozen) that is not fitted.
+    TypeError
+        For anything else, listing what is accepted; or for gensim vectors with keys that
+        are not strings.
+    """
+    if isinstance(obj, Vectors):
+        return obj
+    if isinstance(getattr(obj, "vectors_", None), Vectors):
+        return obj.vectors_
+    if _is_embedding(obj):
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(obj)  # fitted without vectors_ cannot happen: fit sets them together
+    if _is_frozen_estimator(obj):
+        return as_vectors(obj.estimator, what=what)
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(obj, Pipeline):
+        # The last step with vectors: a classifier or scaler after the embedding is
+        # passed over, an unfitted embedding is not (NotFittedError).
+        for _, step in reversed(obj.steps):
+            try:
+                return as_vectors(step, what=what)
+            except _NoVectorsError:
+                continue
+    elif _is_keyed_vectors(obj):
+        return _from_keyed_vectors(obj, what)
+    elif _is_keyed_vectors(getattr(obj, "wv", None)):
+        return _from_keyed_vectors(obj.wv, what)
+    raise _NoVectorsError(
+        f"found no fitted word vectors in {type(obj).__name__} (the {what!r} argument): "
+        f"{_ACCEPTED}"
+    )
+
+
+def _from_keyed_vectors(keyed, what):
+    """Wrap gensim-style vectors (``index_to_key``, ``vectors``, optional counts)."""
+    tokens = list(keyed.index_to_key)
+    for row, token in enumerate(tokens):
+        if not isinstance(token, str):
+            raise TypeError(
+                f"{what}: key {row} of index_to_key is {token!r} ({type(token).__name__}); "
+                "word vectors need str keys (gensim leaves None in slots reserved with "
+                "KeyedVectors(count=...) but never filled)"
+            )
+    # gensim keeps training counts as the "count" vector attribute of trained models.
+    counts = getattr(keyed, "expandos", {}).get("count")
+    if counts is not None and np.shape(counts) != (len(tokens),):
+        counts = None
+    try:
+        return Vectors(tokens, keyed.vectors, counts)
+    except ValueError as error:
+        raise ValueError(f"{what}: {error}") from None

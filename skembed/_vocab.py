@@ -88,8 +88,8 @@ class EncodedCorpus:
 class _CorpusRecorder:
     """Record documents as token ids, buffered in a list and then in spillable arrays.
 
-    Extend :attr:`ids` with a document's ids, then call :meth:`end_document`; when it
-    returns True, :meth:`flush` moves the buffer out (the caller may count it first).
+    Extend ``ids`` with a document's ids, then call ``end_document``; when it
+    returns True, ``flush`` moves the buffer out (the caller may count it first).
     """
 
     def __init__(self):
@@ -148,7 +148,7 @@ class Vocabulary:
 class VocabularyBuilder:
     """Count tokens and record the corpus in one pass over token lists.
 
-    Tokens get provisional ids in order of first sight; :meth:`finish` prunes the counts,
+    Tokens get provisional ids in order of first sight; ``finish`` prunes the counts,
     sorts the survivors by ``(-count, token)`` and rewrites the recorded ids into that
     order, so the input is read exactly once.
 

@@ -1,32 +1,20 @@
 """Word2VecTransformer: skip-gram and CBOW word2vec trained inside ``fit``."""
 
-import time
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 
 from ._base import _BaseEmbedding
 from ._blocks import make_blocks
-from ._compat import Interval, StrOptions
+from ._compat import N_JOBS_CONSTRAINT, Interval, StrOptions
+from ._kernels._bundles import ContextWindow, OutputLayer, block_stats, training_corpus
 from ._kernels._word2vec import MAX_SENTENCE_LENGTH, cbow_epoch, skipgram_epoch
-from ._progress import terminal_progress
 from ._random import SeedSource
-from ._threads import numba_threads, resolve_n_jobs
+from ._threads import resolve_n_jobs
+from ._training import linear_schedule, run_blocks, run_epochs
 from ._vectors import Vectors
 from ._vocab import alias_table, huffman_tree, keep_probabilities, noise_distribution
-
-_CALLBACK_HOOKS = ("on_train_begin", "on_epoch_begin", "on_epoch_end", "on_train_end")
-
-
-def _call(callbacks, hook, *args):
-    """Call ``hook`` on every callback that has it; True if any asks to stop."""
-    stop = False
-    for callback in callbacks or ():
-        method = getattr(callback, hook, None)
-        if method is not None and method(*args):
-            stop = True
-    return stop
+from ._warnings import warn_user
 
 
 class Word2VecTransformer(_BaseEmbedding):
@@ -39,11 +27,14 @@ class Word2VecTransformer(_BaseEmbedding):
 
     Parameters
     ----------
-    vector_size : int, default=100
-        Dimension of the token vectors.
+    vector_size : int or None, default=None
+        Dimension of the token vectors. None means the dimension of the ``pretrained``
+        vectors when they are given, 100 otherwise. If set together with ``pretrained``,
+        it must equal their dimension.
     architecture : {"skipgram", "cbow"}, default="skipgram"
-        Skip-gram predicts the center token from each context token; CBOW predicts it
-        from the mean (or sum) of the context vectors.
+        Skip-gram predicts the center token from each context token in turn (as the
+        word2vec tool and gensim do); CBOW predicts it from the mean (or sum, see
+        ``cbow_agg``) of the context vectors.
     objective : {"negative_sampling", "hierarchical_softmax"}, default="negative_sampling"
         Output layer: logistic regression against ``negative`` noise tokens, or binary
         decisions along the token's path in a Huffman tree.
@@ -58,7 +49,9 @@ class Word2VecTransformer(_BaseEmbedding):
         Noise distribution: token counts raised to this power (1 = by frequency, 0 =
         uniform).
     cbow_agg : {"mean", "sum"}, default="mean"
-        How CBOW combines the context vectors.
+        How CBOW combines the context vectors: their mean (as the word2vec tool does;
+        gensim's ``cbow_mean=1``) or their sum (gensim's ``cbow_mean=0``). Ignored by
+        skip-gram.
     sample : float, default=1e-3
         Sub-sampling threshold: tokens more frequent than this share of the corpus are
         randomly skipped, with word2vec's keep probability ``(sqrt(f/sample) + 1) *
@@ -76,7 +69,8 @@ class Word2VecTransformer(_BaseEmbedding):
         exceeded, as word2vec does).
     input : {"content", "tokens", "filename"}, default="content"
         What the items of ``X`` are: raw text, lists of str tokens, or paths of text files
-        (plain or ``.gz``) with one document per line.
+        with one document per line, plain or compressed with gzip, bzip2 or xz
+        (recognised by their first bytes), streamed.
     encoding : str, default="utf-8"
         Encoding of files read with ``input="filename"``.
     tokenizer : str, path, tokenizers.Tokenizer or callable, default="word"
@@ -97,20 +91,27 @@ class Word2VecTransformer(_BaseEmbedding):
         Scale each output row to unit length.
     sif_smoothing : float, default=1e-3
         The ``a`` of SIF weights.
-    pretrained : str, path or Vectors, default=None
-        Pretrained vectors: a file that :func:`skembed.io.load_vectors` reads (word2vec
-        text or binary, GloVe, fastText ``.vec``, skembed ``.npz``) or a
-        :class:`Vectors`. Their dimension must equal ``vector_size``. A path is loaded in
-        ``fit``; a Vectors object is shared, not copied, by ``clone``.
+    pretrained : str, path-like, Vectors, KeyedVectors or None, default=None
+        Pretrained vectors: the path of a file that
+        [`load_vectors`][skembed.io.load_vectors] reads (word2vec text or binary, GloVe,
+        fastText ``.vec``, skembed ``.npz``), a [`Vectors`][skembed.Vectors], or gensim
+        ``KeyedVectors`` (any object with ``index_to_key`` and ``vectors`` attributes,
+        such as a trained gensim model's ``wv``; skembed does not import gensim). They
+        set the dimension when ``vector_size`` is None. A path is read in ``fit``.
+        ``clone`` (and so a grid search) shares a ``Vectors`` between the copies but
+        deep-copies any other object: to search a grid over gensim vectors, convert them
+        once with ``skembed.Vectors(kv.index_to_key, kv.vectors)``.
     fine_tune : bool, default=False
         With ``pretrained``: if False, use the vectors as they are (no training: ``fit``
         only counts tokens and fits the pooling statistics, and the vocabulary is the
         pretrained one); if True, build the vocabulary from X and train on it, starting
         the tokens that the pretrained vectors know from their vectors.
     compute_loss : bool, default=True
-        Record the mean training loss of each epoch in ``loss_curve_``.
+        Record the mean training loss of each epoch in ``loss_curve_`` (and in the
+        callbacks' ``logs``).
     n_jobs : int or None, default=None
-        Training threads: None means 1, -1 all cores.
+        Training threads: None means 1, -1 all cores, -2 all but one. With more than one
+        thread, results vary slightly from run to run (see Notes).
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, sub-sampling, window sizes and noise tokens.
     verbose : int, default=0
@@ -118,38 +119,53 @@ class Word2VecTransformer(_BaseEmbedding):
     callbacks : list of objects or None, default=None
         Objects with any of the methods ``on_train_begin(estimator)``,
         ``on_epoch_begin(estimator, epoch)``, ``on_epoch_end(estimator, epoch, logs)`` and
-        ``on_train_end(estimator, logs)``. ``logs`` holds ``loss``, ``words_per_second``,
-        ``seconds`` and ``vectors`` (the current vectors, a :class:`Vectors`). An
-        ``on_epoch_end`` that returns True stops training early.
+        ``on_train_end(estimator, logs)`` (the protocol is described in
+        [`skembed.callbacks`][skembed.callbacks]). ``logs`` holds ``loss``,
+        ``words_per_second``, ``seconds`` and ``vectors`` (the current vectors, a
+        [`Vectors`][skembed.Vectors]). An ``on_epoch_end`` that returns True stops
+        training early.
 
     Attributes
     ----------
     vectors_ : Vectors
-        The token vectors (the input weights), in vocabulary order.
-    vocabulary_ : dict
-        Token to row of ``vectors_``.
-    counts_ : ndarray of int64
-        Training count of each token.
+        The token vectors (the input weights), in vocabulary order; with frozen
+        pretrained vectors, those vectors themselves.
+    vocabulary_ : dict of str to int
+        Token to row of ``vectors_``, most frequent first (ties alphabetical); with
+        frozen pretrained vectors, their own vocabulary and order.
+    counts_ : ndarray of int64 of shape (n_vocabulary,)
+        Occurrences of each vocabulary token in the training documents.
     tokenizer_ : object
-        The fitted tokenizer.
+        The fitted tokenizer: skembed's word tokenizer, a ``tokenizers.Tokenizer``
+        (trained in ``fit`` or given), or the given callable.
     loss_curve_ : list of float
         Mean loss per training example in each epoch: for negative sampling
         ``-log s(u.h) - sum log s(-u_k.h)``, for hierarchical softmax the sum of the
-        binary losses along the path. Empty when ``compute_loss=False``.
+        binary losses along the path. Empty when ``compute_loss=False``; not set with
+        frozen pretrained vectors (nothing is trained).
     n_iter_ : int
         Epochs run (fewer than ``epochs`` if a callback stopped training; 0 with frozen
         pretrained vectors).
     n_pretrained_ : int
-        Vocabulary tokens whose vectors started from ``pretrained`` (when fine-tuning).
-    idf_ : ndarray of float32
-        Smoothed IDF of each token on the training documents (``pooling="tfidf"``).
-    sif_weights_ : ndarray of float32
-        SIF weight of each token (``pooling="sif"``).
-    sif_component_ : ndarray of float32
-        Common component removed with ``pooling="sif"``.
+        Vocabulary tokens whose vectors come from ``pretrained``: those the pretrained
+        vectors know when fine-tuning, all of them when frozen, 0 without ``pretrained``.
+    n_training_documents_ : int
+        Documents in the training data (the IDF of a token never seen in them is
+        computed from it).
+    idf_ : ndarray of float32 of shape (n_vocabulary,)
+        Smoothed inverse document frequency of each token on the training documents,
+        ``log((1 + n) / (1 + df)) + 1`` as in scikit-learn (used by ``pooling="tfidf"``).
+    sif_weights_ : ndarray of float32 of shape (n_vocabulary,)
+        SIF weight ``a / (a + p(token))`` of each token, ``a`` being ``sif_smoothing``
+        (used by ``pooling="sif"``).
+    sif_component_ : ndarray of float32 of shape (vector_size,)
+        Unit-length common component of the SIF-weighted training documents, removed
+        from every row by ``pooling="sif"`` (zeros if the documents have no known token).
 
     See Also
     --------
+    FastTextTransformer : The same model with character n-grams for unseen words.
+    GloVeTransformer : Vectors fitted to global co-occurrence counts.
     OneHotWordEncoder : Sparse one-hot rows over the same vocabulary.
     Vectors : Similarity and analogy queries on the fitted vectors.
 
@@ -191,7 +207,7 @@ class Word2VecTransformer(_BaseEmbedding):
 
     _parameter_constraints = {
         **_BaseEmbedding._parameter_constraints,
-        "vector_size": [Interval(Integral, 1, None, closed="left")],
+        "vector_size": [Interval(Integral, 1, None, closed="left"), None],
         "architecture": [StrOptions({"skipgram", "cbow"})],
         "objective": [StrOptions({"negative_sampling", "hierarchical_softmax"})],
         "window": [Interval(Integral, 1, None, closed="left")],
@@ -204,7 +220,7 @@ class Word2VecTransformer(_BaseEmbedding):
         "min_alpha": [Interval(Real, 0, None, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "compute_loss": ["boolean"],
-        "n_jobs": [Integral, None],
+        "n_jobs": N_JOBS_CONSTRAINT,
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "callbacks": [list, tuple, None],
@@ -213,7 +229,7 @@ class Word2VecTransformer(_BaseEmbedding):
     def __init__(
         self,
         *,
-        vector_size=100,
+        vector_size=None,
         architecture="skipgram",
         objective="negative_sampling",
         window=5,
@@ -273,16 +289,10 @@ class Word2VecTransformer(_BaseEmbedding):
         self.verbose = verbose
         self.callbacks = callbacks
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = resolve_n_jobs(self.n_jobs) > 1
-        return tags
-
-    def _output_layer(self, counts):
-        """Output weights and the tables the chosen objective samples from."""
+    def _output_layer(self, counts, dim):
+        """Return the output layer and the tables the chosen objective samples from."""
         n_tokens = len(counts)
-        unused_f = np.zeros(1)
-        unused_i = np.zeros(1, dtype=np.int32)
+        negative = int(self.negative)
         if self.objective == "hierarchical_softmax":
             if n_tokens < 2:
                 raise ValueError(
@@ -290,107 +300,84 @@ class Word2VecTransformer(_BaseEmbedding):
                     f"{n_tokens}; lower min_count or use objective='negative_sampling'"
                 )
             codes, points, lengths = huffman_tree(counts)
-            W_out = np.zeros((n_tokens - 1, self.vector_size), dtype=np.float32)
-            return W_out, (unused_f, unused_i, codes, points, lengths)
+            return OutputLayer(np.zeros((n_tokens - 1, dim), dtype=np.float32), True, negative,
+                               np.zeros(1), np.zeros(1, dtype=np.int32), codes, points, lengths)
         accept, alias = alias_table(noise_distribution(counts, self.ns_exponent))
-        W_out = np.zeros((n_tokens, self.vector_size), dtype=np.float32)
-        no_codes = np.zeros((1, 1), dtype=np.uint8)
-        return W_out, (accept, alias, no_codes, unused_i.reshape(1, 1), unused_i)
+        return OutputLayer(np.zeros((n_tokens, dim), dtype=np.float32), False, negative, accept,
+                           alias, np.zeros((1, 1), dtype=np.uint8),
+                           np.zeros((1, 1), dtype=np.int32), np.zeros(1, dtype=np.int32))
 
-    def _initial_input_weights(self, n_rows, seeds):
+    def _initial_input_weights(self, n_rows, dim, seeds):
         """Input weights uniform in [-1/dim, 1/dim), as gensim 4 initialises them."""
-        dim = self.vector_size
         W_in = seeds.generator().random((n_rows, dim), dtype=np.float32)
         W_in *= np.float32(2.0)
         W_in -= np.float32(1.0)
         W_in /= np.float32(dim)
         return W_in
 
-    def _prepare_inputs(self, vocabulary, seeds):
-        """Input weights and the extra kernel arguments that describe them."""
-        return self._initial_input_weights(len(vocabulary), seeds), ()
+    def _prepare_inputs(self, vocabulary, dim, seeds):
+        """Input weights and what else describes the input layer (nothing for word2vec)."""
+        return self._initial_input_weights(len(vocabulary), dim, seeds), None
 
     def _word_vectors(self, vocabulary, W_in, inputs):
         """Return the token vectors in vocabulary order, given the input weights."""
         return W_in
 
-    def _run_epoch(self, skipgram, weights, inputs, corpus_args, schedule):
-        W_in, W_out = weights
-        if skipgram:
-            skipgram_epoch(W_in, W_out, *corpus_args, *schedule)
-        else:
-            cbow_epoch(W_in, W_out, *corpus_args, self.cbow_agg == "mean", *schedule)
+    def _epoch_kernel(self, W_in, inputs, corpus, output, context, schedule, stats,
+                      n_threads):
+        """Return ``kernel(first, end)``, training blocks ``first`` to ``end - 1``."""
+        epoch = skipgram_epoch if self.architecture == "skipgram" else cbow_epoch
+
+        def kernel(first, end):
+            epoch(W_in, corpus, output, context, schedule, stats, first, end, n_threads)
+
+        return kernel
 
     def _train(self, vocabulary, corpus):
+        dim = self._vector_size()
         seeds = SeedSource(self.random_state)
-        W_in, inputs = self._prepare_inputs(vocabulary, seeds)
+        W_in, inputs = self._prepare_inputs(vocabulary, dim, seeds)
         pretrained_rows, pretrained_values = self._pretrained_rows(vocabulary)
         W_in[pretrained_rows] = pretrained_values  # word rows come first in every layout
-        W_out, (accept, alias, codes, points, lengths) = self._output_layer(vocabulary.counts)
-        keep = keep_probabilities(vocabulary.counts, self.sample)
+        output = self._output_layer(vocabulary.counts, dim)
         blocks = make_blocks(corpus.offsets, MAX_SENTENCE_LENGTH)
-        hierarchical = self.objective == "hierarchical_softmax"
-        block_loss = np.zeros(blocks.n_blocks)
-        block_examples = np.zeros(blocks.n_blocks, dtype=np.int64)
-        corpus_args = (corpus.ids, blocks.sentence_offsets, blocks.block_bounds,
-                       blocks.block_token_starts, blocks.n_tokens, keep, accept, alias, codes,
-                       points, lengths, hierarchical, self.window, self.negative,
-                       self.shrink_windows)
+        training = training_corpus(corpus.ids, blocks,
+                                   keep_probabilities(vocabulary.counts, self.sample))
+        context = ContextWindow(int(self.window), bool(self.shrink_windows),
+                                self.cbow_agg == "mean")
+        stats = block_stats(blocks.n_blocks)
 
-        loss_curve = []
-        n_iter = 0
-        bar = terminal_progress(self.verbose)
-        hooks = [*(self.callbacks or ()), *bar]
-        _call(hooks, "on_train_begin", self)
-        logs = {}
-        with numba_threads(resolve_n_jobs(self.n_jobs)) as n_threads:
-            for epoch in range(self.epochs):
-                _call(hooks, "on_epoch_begin", self, epoch)
-                start = time.perf_counter()
-                schedule = (self.alpha, self.min_alpha, epoch, self.epochs,
-                            seeds.block_seeds(blocks.n_blocks), self.compute_loss,
-                            block_loss, block_examples, n_threads)
-                self._run_epoch(self.architecture == "skipgram", (W_in, W_out), inputs,
-                                corpus_args, schedule)
-                seconds = time.perf_counter() - start
-                n_iter = epoch + 1
-                examples = int(block_examples.sum())
-                loss = float(block_loss.sum() / examples) if examples else 0.0
-                if self.compute_loss:
-                    loss_curve.append(loss)
-                logs = {
-                    "loss": loss if self.compute_loss else None,
-                    "words_per_second": blocks.n_tokens / max(seconds, 1e-9),
-                    "seconds": seconds,
-                    # Only callbacks see the logs: build the vectors only for them.
-                    "vectors": Vectors(vocabulary.tokens,
-                                       self._word_vectors(vocabulary, W_in, inputs),
-                                       vocabulary.counts) if self.callbacks else None,
-                }
-                self._report_epoch(epoch, n_threads, logs, echo=not bar)
-                if _call(hooks, "on_epoch_end", self, epoch, logs):
-                    break
-        if blocks.n_tokens and not block_examples.any():
-            warnings.warn(
+        def train_epoch(epoch, n_threads):
+            schedule = linear_schedule(self.alpha, self.min_alpha, epoch, self.epochs,
+                                       seeds.block_seeds(blocks.n_blocks), self.compute_loss)
+            run_blocks(self._epoch_kernel(W_in, inputs, training, output, context, schedule,
+                                          stats, n_threads),
+                       blocks.n_blocks, n_threads)
+            examples = int(stats.examples.sum())
+            return float(stats.loss.sum() / examples) if examples else 0.0
+
+        history = run_epochs(
+            self, train_epoch, epochs=self.epochs, n_threads=resolve_n_jobs(self.n_jobs),
+            unit="words", units_per_epoch=blocks.n_tokens, compute_loss=self.compute_loss,
+            current_vectors=lambda: self._snapshot(vocabulary, W_in, inputs))
+        if blocks.n_tokens and not stats.examples.any():
+            warn_user(
                 f"{type(self).__name__} saw no (center, context) pair: every document has "
                 "at most one known token after sub-sampling; the vectors are still random",
                 RuntimeWarning,
-                stacklevel=4,
             )
-        _call(hooks, "on_train_end", self, logs)
-        fitted = {"loss_curve_": loss_curve, "n_iter_": n_iter,
+        fitted = {"loss_curve_": history.loss_curve, "n_iter_": history.n_iter,
                   "n_pretrained_": len(pretrained_rows)}
         fitted.update(self._extra_fitted(vocabulary, W_in, inputs))
         return self._word_vectors(vocabulary, W_in, inputs), fitted
 
+    def _snapshot(self, vocabulary, W_in, inputs):
+        """The vectors as they are now, for callbacks: a copy, since training goes on."""
+        vectors = self._word_vectors(vocabulary, W_in, inputs)
+        if np.shares_memory(vectors, W_in):
+            vectors = vectors.copy()
+        return Vectors(vocabulary.tokens, vectors, vocabulary.counts)
+
     def _extra_fitted(self, vocabulary, W_in, inputs):
         """Fitted attributes beyond the token vectors (none for word2vec)."""
         return {}
-
-    def _report_epoch(self, epoch, n_threads, logs, echo=True):
-        loss = "" if logs["loss"] is None else f", loss {logs['loss']:.4f}"
-        self._report(
-            f"epoch {epoch + 1}/{self.epochs}: {logs['words_per_second']:,.0f} words/s "
-            f"on {n_threads} thread(s){loss}",
-            echo,
-        )

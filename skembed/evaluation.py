@@ -1,67 +1,109 @@
 """Intrinsic and extrinsic evaluation of word vectors.
 
-* :func:`evaluate_analogies`: accuracy on analogy questions in the Google format (``:
-  section`` lines, then ``a b c d`` per line), by 3CosAdd or 3CosMul, overall and per
-  section, with the coverage and the reasons questions were skipped.
-* :func:`evaluate_word_pairs`: Spearman and Pearson correlation between human scores of
-  word pairs (WordSim-353, SimLex-999 format) and cosine similarities, with an explicit
-  policy for unknown words.
-* :func:`make_analogy_scorer` and :func:`make_word_pairs_scorer`: scorers for
+* [`evaluate_analogies`][skembed.evaluation.evaluate_analogies]: accuracy on analogy
+  questions in the Google format (``: section`` lines, then ``a b c d`` per line), by
+  3CosAdd or 3CosMul, overall and per section, with the coverage and the reasons
+  questions were skipped.
+* [`evaluate_word_pairs`][skembed.evaluation.evaluate_word_pairs]: Spearman and Pearson
+  correlation between human scores of word pairs (WordSim-353, SimLex-999 format) and
+  cosine similarities, with an explicit policy for unknown words.
+* [`make_analogy_scorer`][skembed.evaluation.make_analogy_scorer] and
+  [`make_word_pairs_scorer`][skembed.evaluation.make_word_pairs_scorer]: scorers for
   ``GridSearchCV(scoring=...)`` that select an embedding by an intrinsic score.
-* :func:`compare_pipelines`: cross-validated accuracy, macro-F1 and fit time of several
-  pipelines on one labelled dataset, as a table.
+* [`compare_pipelines`][skembed.evaluation.compare_pipelines]: cross-validated accuracy,
+  macro-F1 and fit time of several pipelines on one labelled dataset, as a table.
 
-Any of them takes a :class:`skembed.Vectors`, a fitted embedding estimator, or a fitted
-pipeline that contains one.
+Any of them takes a [`Vectors`][skembed.Vectors], a fitted embedding estimator, a fitted
+pipeline or ``FrozenEstimator`` that contains one, or gensim's ``KeyedVectors`` (see
+[`fitted_vectors`][skembed.evaluation.fitted_vectors]).
 """
 
-import io
 import math
 import os
 import time
 from dataclasses import dataclass, field
+from numbers import Integral
 
 import numpy as np
 from scipy import stats
 
-from ._vectors import _COSMUL_EPSILON, Vectors
-from .io import _open_read
+from ._compat import HasMethods, Interval, StrOptions, validate_params
+from ._files import read_text
+from ._vectors import _COSMUL_EPSILON, as_vectors
+
+__all__ = [
+    "AnalogyResult",
+    "AnalogySection",
+    "PipelineComparison",
+    "WordPairResult",
+    "compare_pipelines",
+    "evaluate_analogies",
+    "evaluate_word_pairs",
+    "fitted_vectors",
+    "make_analogy_scorer",
+    "make_word_pairs_scorer",
+    "read_analogies",
+    "read_word_pairs",
+]
 
 _QUESTION_BATCH = 256  # questions scored against the vocabulary at once
 _NO_SECTION = "(no section)"
 
 
+# What the evaluators accept as vectors is decided by as_vectors, whose TypeError lists
+# it; a second, vaguer check here would only shadow that message.
+_VECTORS = "no_validation"
+_LINES = [str, os.PathLike, HasMethods(["__iter__"])]  # a path, or lines / tuples
+_RESTRICT_VOCAB = [Interval(Integral, 1, None, closed="left"), None]
+
+
+@validate_params({"model": _VECTORS}, prefer_skip_nested_validation=True)
 def fitted_vectors(model):
-    """Return the :class:`Vectors` of a vectors object, estimator or pipeline.
+    """Return the [Vectors][skembed.Vectors] of a vectors object, estimator or pipeline.
+
+    This is the lookup every function of ``skembed.evaluation``, ``skembed.io`` and
+    ``skembed.plot`` applies to its vectors argument, and that ``pretrained=`` applies to
+    vectors objects.
 
     Parameters
     ----------
-    model : Vectors, fitted embedding estimator, or fitted Pipeline containing one
-        Where to find the vectors. A pipeline is searched from its last step backwards;
-        wrappers with an ``estimator`` attribute (such as ``FrozenEstimator``) are
-        unwrapped.
+    model : object
+        Where to find the vectors: a [Vectors][skembed.Vectors] (returned as it is); a fitted
+        embedding estimator (its ``vectors_``); a fitted scikit-learn ``Pipeline``, searched
+        from its last step backwards for the first step with vectors; a
+        ``sklearn.frozen.FrozenEstimator`` around any of these; or gensim's
+        ``KeyedVectors`` (any object with ``index_to_key`` and ``vectors``) or a gensim
+        model with ``wv``, converted without importing gensim.
 
     Returns
     -------
     Vectors
+        The object's own vectors (not a copy); gensim vectors are wrapped, sharing
+        their matrix when it is float32 and C-contiguous.
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        If the embedding estimator (alone, in the pipeline or frozen) is not fitted.
+    TypeError
+        If ``model`` holds no word vectors; the message lists what is accepted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.frozen import FrozenEstimator
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skembed import Word2VecTransformer
+    >>> from skembed.evaluation import fitted_vectors
+    >>> docs = ["the cat sat on the mat", "the dog sat on the log"] * 5
+    >>> w2v = Word2VecTransformer(vector_size=8, min_count=1, random_state=0).fit(docs)
+    >>> pipeline = make_pipeline(FrozenEstimator(w2v), LogisticRegression())
+    >>> pipeline = pipeline.fit(docs, [0, 1] * 5)
+    >>> fitted_vectors(pipeline) is w2v.vectors_
+    True
     """
-    if isinstance(model, Vectors):
-        return model
-    vectors = getattr(model, "vectors_", None)
-    if isinstance(vectors, Vectors):
-        return vectors
-    for _, step in reversed(getattr(model, "steps", [])):
-        try:
-            return fitted_vectors(step)
-        except TypeError:
-            continue
-    inner = getattr(model, "estimator", None)
-    if inner is not None and inner is not model:
-        return fitted_vectors(inner)
-    raise TypeError(
-        f"found no fitted word vectors in {type(model).__name__}: pass a skembed.Vectors, "
-        "a fitted embedding estimator (with vectors_), or a fitted pipeline containing one"
-    )
+    return as_vectors(model, what="model")
 
 
 def _source_lines(source, what):
@@ -70,8 +112,9 @@ def _source_lines(source, what):
         name = os.fspath(source)
         if not os.path.isfile(name):
             raise FileNotFoundError(f"{what} file {name!r} does not exist")
-        with io.TextIOWrapper(_open_read(name), encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
+        # Plain, gzip, bzip2 or xz (told by content); a line that does not decode as
+        # UTF-8 raises ValueError naming the file and the line.
+        lines = read_text(name, encoding="utf-8").splitlines()
         return name, enumerate(lines, start=1)
     if isinstance(source, bytes):
         raise TypeError(f"{what} must be a path or an iterable of lines, got bytes")
@@ -114,6 +157,9 @@ class _Lookup:
 class AnalogySection:
     """Results of one section of analogy questions.
 
+    [`evaluate_analogies`][skembed.evaluation.evaluate_analogies] gives one per section
+    of the questions, in ``AnalogyResult.sections``.
+
     Attributes
     ----------
     name : str
@@ -124,6 +170,18 @@ class AnalogySection:
         Questions whose four words are all in the searched vocabulary.
     total : int
         Questions in the section.
+
+    See Also
+    --------
+    AnalogyResult : The results over all sections.
+
+    Examples
+    --------
+    >>> from skembed.evaluation import AnalogySection
+    >>> section = AnalogySection("capital-common-countries", correct=3, answered=4,
+    ...                          total=5)
+    >>> section.accuracy
+    0.75
     """
 
     name: str
@@ -141,6 +199,9 @@ class AnalogySection:
 class AnalogyResult:
     """Analogy accuracy, overall and per section.
 
+    Returned by [`evaluate_analogies`][skembed.evaluation.evaluate_analogies]; ``table()``
+    formats it for printing.
+
     Attributes
     ----------
     accuracy : float or None
@@ -157,6 +218,27 @@ class AnalogyResult:
         ``"3cosadd"`` or ``"3cosmul"``.
     restrict_vocab : int or None
         Size of the searched vocabulary.
+
+    See Also
+    --------
+    evaluate_analogies : Computes it.
+    AnalogySection : The results of one section.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skembed import Vectors
+    >>> from skembed.evaluation import evaluate_analogies
+    >>> kv = Vectors(["king", "queen", "man", "woman"],
+    ...              np.array([[1, 1], [1, -1], [0.9, 1.1], [0.9, -0.9]]))
+    >>> result = evaluate_analogies(kv, [": family", "man king woman queen",
+    ...                                  "man king girl princess"])
+    >>> result.correct, result.answered, result.total, result.skipped
+    (1, 1, 2, {'a word is not in the vocabulary': 1})
+    >>> print(result.table())
+    section                           correct  answered  total accuracy
+    family                                  1         1      2 1.000
+    total                                   1         1      2 1.000
     """
 
     accuracy: float
@@ -170,7 +252,14 @@ class AnalogyResult:
     restrict_vocab: int = None
 
     def table(self):
-        """Return a plain-text table: one line per section, then the total."""
+        """Return a plain-text table: one line per section, then the total.
+
+        Returns
+        -------
+        str
+            Columns section, correct, answered, total and accuracy ("-" when nothing
+            was answered), one line each, without a final newline.
+        """
         lines = [f"{'section':32s} {'correct':>8s} {'answered':>9s} {'total':>6s} accuracy"]
         for s in (*self.sections, AnalogySection("total", self.correct, self.answered,
                                                  self.total)):
@@ -179,20 +268,24 @@ class AnalogyResult:
         return "\n".join(lines)
 
 
+@validate_params({"questions": _LINES}, prefer_skip_nested_validation=True)
 def read_analogies(questions):
     """Read analogy questions in the Google format.
 
     Parameters
     ----------
     questions : path, iterable of str, or iterable of tuples
-        A text file (``.gz`` or ``.bz2`` too) or its lines: ``: section`` lines start a section;
-        every other non-blank line is a question ``a b c d`` ("a is to b as c is to d").
+        A text file (plain, or compressed with gzip, bzip2 or xz) or its lines:
+        ``: section`` lines start a section; every other non-blank line is a question
+        ``a b c d`` ("a is to b as c is to d").
         Already-read questions, tuples ``(a, b, c, d)`` or ``(section, a, b, c, d)``, are
         taken as they are.
 
     Returns
     -------
     list of (section, a, b, c, d)
+        The questions in order; ``section`` is ``"(no section)"`` before the first
+        section line.
 
     Raises
     ------
@@ -223,6 +316,16 @@ def read_analogies(questions):
     return parsed
 
 
+@validate_params(
+    {
+        "vectors": _VECTORS,
+        "questions": _LINES,
+        "method": [StrOptions({"3cosadd", "3cosmul"})],
+        "restrict_vocab": _RESTRICT_VOCAB,
+        "case_insensitive": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def evaluate_analogies(vectors, questions, *, method="3cosadd", restrict_vocab=30_000,
                        case_insensitive=True):
     """Score analogy questions (is ``d`` the nearest token to ``b - a + c``).
@@ -235,10 +338,12 @@ def evaluate_analogies(vectors, questions, *, method="3cosadd", restrict_vocab=3
 
     Parameters
     ----------
-    vectors : Vectors, fitted embedding estimator or pipeline
-        The vectors to test (see :func:`fitted_vectors`).
+    vectors : Vectors, fitted estimator, Pipeline, FrozenEstimator or KeyedVectors
+        The vectors to test: anything
+        [`fitted_vectors`][skembed.evaluation.fitted_vectors] accepts.
     questions : path or iterable of str
-        Questions in the Google analogy format (see :func:`read_analogies`).
+        Questions in the Google analogy format (see
+        [`read_analogies`][skembed.evaluation.read_analogies]).
     method : {"3cosadd", "3cosmul"}, default="3cosadd"
         3CosAdd ranks candidates by ``cos(d, b) - cos(d, a) + cos(d, c)``; 3CosMul (Levy
         and Goldberg, 2014) by ``cos(d, b) cos(d, c) / (cos(d, a) + 1e-6)`` with cosines
@@ -251,6 +356,7 @@ def evaluate_analogies(vectors, questions, *, method="3cosadd", restrict_vocab=3
     Returns
     -------
     AnalogyResult
+        Accuracy, coverage and counts, overall and per section.
 
     Examples
     --------
@@ -264,11 +370,7 @@ def evaluate_analogies(vectors, questions, *, method="3cosadd", restrict_vocab=3
     >>> result.accuracy, result.coverage
     (1.0, 0.5)
     """
-    if method not in ("3cosadd", "3cosmul"):
-        raise ValueError(f"method must be '3cosadd' or '3cosmul', got {method!r}")
-    if restrict_vocab is not None and restrict_vocab < 1:
-        raise ValueError(f"restrict_vocab must be a positive int or None, got {restrict_vocab}")
-    vectors = fitted_vectors(vectors)
+    vectors = as_vectors(vectors, what="vectors")
     parsed = read_analogies(questions)
     lookup = _Lookup(vectors, restrict_vocab, case_insensitive)
 
@@ -350,6 +452,8 @@ def _answer(vectors, lookup, answerable, method):
 class WordPairResult:
     """Correlation between human scores and cosine similarities of word pairs.
 
+    Returned by [`evaluate_word_pairs`][skembed.evaluation.evaluate_word_pairs].
+
     Attributes
     ----------
     spearman, spearman_pvalue : float
@@ -368,6 +472,21 @@ class WordPairResult:
         The policy for pairs with an unknown word: ``"skip"`` or ``"zero"``.
     unknown_words : tuple of str
         The words without a vector, sorted.
+
+    See Also
+    --------
+    evaluate_word_pairs : Computes it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skembed import Vectors
+    >>> from skembed.evaluation import evaluate_word_pairs
+    >>> kv = Vectors(["cat", "dog", "car"], np.array([[1, 0.1], [1, 0.3], [0, 1]]))
+    >>> result = evaluate_word_pairs(kv, [("cat", "dog", 8.0), ("cat", "car", 1.0),
+    ...                                   ("dog", "car", 2.0), ("cat", "emu", 5.0)])
+    >>> result.n_pairs, result.n_known, result.n_scored, result.unknown_words
+    (4, 3, 3, ('emu',))
     """
 
     spearman: float
@@ -382,6 +501,7 @@ class WordPairResult:
     unknown_words: tuple
 
 
+@validate_params({"pairs": _LINES, "delimiter": [str]}, prefer_skip_nested_validation=True)
 def read_word_pairs(pairs, delimiter="\t"):
     r"""Read scored word pairs (WordSim-353 and SimLex-999 format).
 
@@ -396,6 +516,7 @@ def read_word_pairs(pairs, delimiter="\t"):
     Returns
     -------
     list of (str, str, float)
+        The pairs and their scores, in order.
 
     Raises
     ------
@@ -429,16 +550,28 @@ def read_word_pairs(pairs, delimiter="\t"):
     return parsed
 
 
+@validate_params(
+    {
+        "vectors": _VECTORS,
+        "pairs": _LINES,
+        "unknown": [StrOptions({"skip", "zero"})],
+        "restrict_vocab": _RESTRICT_VOCAB,
+        "case_insensitive": ["boolean"],
+        "delimiter": [str],
+    },
+    prefer_skip_nested_validation=True,
+)
 def evaluate_word_pairs(vectors, pairs, *, unknown="skip", restrict_vocab=None,
                         case_insensitive=True, delimiter="\t"):
     r"""Correlate human similarity scores with the cosine similarity of the vectors.
 
     Parameters
     ----------
-    vectors : Vectors, fitted embedding estimator or pipeline
-        The vectors to test (see :func:`fitted_vectors`).
+    vectors : Vectors, fitted estimator, Pipeline, FrozenEstimator or KeyedVectors
+        The vectors to test: anything
+        [`fitted_vectors`][skembed.evaluation.fitted_vectors] accepts.
     pairs : path, iterable of str, or iterable of (str, str, float)
-        Scored pairs (see :func:`read_word_pairs`).
+        Scored pairs (see [`read_word_pairs`][skembed.evaluation.read_word_pairs]).
     unknown : {"skip", "zero"}, default="skip"
         A pair with a word that has no vector is left out (``"skip"``), or scored with
         similarity 0 (``"zero"``, gensim's ``dummy4unknown``).
@@ -453,6 +586,7 @@ def evaluate_word_pairs(vectors, pairs, *, unknown="skip", restrict_vocab=None,
     Returns
     -------
     WordPairResult
+        The correlations, their p-values and the coverage.
 
     Raises
     ------
@@ -470,9 +604,7 @@ def evaluate_word_pairs(vectors, pairs, *, unknown="skip", restrict_vocab=None,
     >>> result.spearman, result.n_known, result.coverage
     (1.0, 3, 0.75)
     """
-    if unknown not in ("skip", "zero"):
-        raise ValueError(f"unknown must be 'skip' or 'zero', got {unknown!r}")
-    vectors = fitted_vectors(vectors)
+    vectors = as_vectors(vectors, what="vectors")
     parsed = read_word_pairs(pairs, delimiter)
     lookup = _Lookup(vectors, restrict_vocab, case_insensitive)
 
@@ -533,7 +665,8 @@ class _IntrinsicScorer:
         self.kwargs = kwargs
 
     def __call__(self, estimator, X=None, y=None):
-        result = self.evaluate(fitted_vectors(estimator), self.data, **self.kwargs)
+        result = self.evaluate(as_vectors(estimator, what="estimator"), self.data,
+                               **self.kwargs)
         value = getattr(result, self.attribute)
         return 0.0 if value is None else float(value)
 
@@ -541,20 +674,21 @@ class _IntrinsicScorer:
         return f"make_{self.evaluate.__name__[len('evaluate_'):]}_scorer(...)"
 
 
+@validate_params({"questions": _LINES}, prefer_skip_nested_validation=True)
 def make_analogy_scorer(questions, **kwargs):
     """Return a scorer for ``GridSearchCV(scoring=...)``: analogy accuracy of the vectors.
 
     The questions are read once, here. The scorer finds the vectors in the fitted
-    estimator or pipeline (see :func:`fitted_vectors`) and ignores the validation data;
-    an estimator that answers no question scores 0.
+    estimator or pipeline (see [`fitted_vectors`][skembed.evaluation.fitted_vectors]) and
+    ignores the validation data; an estimator that answers no question scores 0.
 
     Parameters
     ----------
     questions : path or iterable of str
         Questions in the Google analogy format.
     **kwargs
-        Passed to :func:`evaluate_analogies` (``method``, ``restrict_vocab``,
-        ``case_insensitive``).
+        Passed to [`evaluate_analogies`][skembed.evaluation.evaluate_analogies]
+        (``method``, ``restrict_vocab``, ``case_insensitive``).
 
     Returns
     -------
@@ -564,6 +698,7 @@ def make_analogy_scorer(questions, **kwargs):
     return _IntrinsicScorer(evaluate_analogies, read_analogies(questions), "accuracy", kwargs)
 
 
+@validate_params({"pairs": _LINES}, prefer_skip_nested_validation=True)
 def make_word_pairs_scorer(pairs, **kwargs):
     """Return a scorer for ``GridSearchCV(scoring=...)``: Spearman rho on word pairs.
 
@@ -572,8 +707,8 @@ def make_word_pairs_scorer(pairs, **kwargs):
     pairs : path, iterable of str, or iterable of (str, str, float)
         Scored word pairs, read once here.
     **kwargs
-        Passed to :func:`evaluate_word_pairs` (``unknown``, ``restrict_vocab``,
-        ``case_insensitive``).
+        Passed to [`evaluate_word_pairs`][skembed.evaluation.evaluate_word_pairs]
+        (``unknown``, ``restrict_vocab``, ``case_insensitive``).
 
     Returns
     -------

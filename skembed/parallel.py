@@ -2,8 +2,8 @@
 
 A fitted skembed estimator is a plain picklable object whose ``transform`` is a pure
 function of the documents, so a collection too large for one process can be cut into
-partitions and transformed on many. :func:`dask_transform` does that for a
-``dask.bag.Bag`` of documents or a ``dask.dataframe`` column of text: the estimator
+partitions and transformed on many. [`dask_transform`][skembed.parallel.dask_transform]
+does that for a ``dask.bag.Bag`` of documents or a ``dask.dataframe`` column of text: the estimator
 travels to each worker once (not once per partition), each partition becomes a block of
 rows, and the blocks come back in partition order as a ``dask.array.Array``, so the
 computed result is exactly what ``estimator.transform`` gives on the whole collection.

@@ -14,6 +14,9 @@ from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 from sklearn.utils.validation import check_is_fitted
 
+from ._compat import HasMethods, Interval, StrOptions, validate_params
+from ._vectors import as_vectors
+
 __all__ = ["plot_loss", "plot_similarity", "plot_words"]
 
 _METHODS = ("pca", "tsne")
@@ -30,22 +33,9 @@ def _pyplot():
     return plt
 
 
-def _as_vectors(vectors):
-    """Return the vectors of a Vectors-like object or of a fitted embedding estimator."""
-    if hasattr(vectors, "get_vector"):
-        return vectors
-    if hasattr(vectors, "fit"):
-        check_is_fitted(vectors)
-        if not hasattr(vectors, "vectors_"):
-            raise TypeError(
-                f"{type(vectors).__name__} has no vectors_: give a Vectors or a fitted "
-                "Word2VecTransformer, FastTextTransformer or GloVeTransformer"
-            )
-        return vectors.vectors_
-    raise TypeError(
-        "vectors must be a Vectors or a fitted embedding estimator, "
-        f"got {type(vectors).__name__}"
-    )
+# The vectors are checked by as_vectors (its TypeError lists what is accepted, as in io and
+# evaluation) and the words by _check_words (which names a bare string as such).
+_CHECKED_IN_BODY = "no_validation"
 
 
 def _check_words(words, minimum, purpose):
@@ -140,6 +130,19 @@ def _project(matrix, method, random_state, perplexity):
     return tsne.fit_transform(matrix), ["t-SNE 1", "t-SNE 2"]
 
 
+@validate_params(
+    {
+        "vectors": _CHECKED_IN_BODY,
+        "words": _CHECKED_IN_BODY,
+        "method": [StrOptions(set(_METHODS))],
+        "groups": [dict, "array-like", None],
+        "ax": [HasMethods(["scatter", "annotate", "set_xlabel"]), None],
+        "random_state": ["random_state"],
+        "perplexity": [Interval(Real, 0, None, closed="neither"), None],
+        "annotate": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_words(
     vectors,
     words,
@@ -156,9 +159,11 @@ def plot_words(
 
     Parameters
     ----------
-    vectors : Vectors or fitted estimator
+    vectors : Vectors, fitted estimator, pipeline or gensim KeyedVectors
         The word vectors, or a fitted ``Word2VecTransformer``, ``FastTextTransformer`` or
-        ``GloVeTransformer`` (its ``vectors_`` is used). Words that are not tokens may be
+        ``GloVeTransformer`` (its ``vectors_`` is used), alone, in a fitted pipeline or in
+        a ``FrozenEstimator``; or gensim's vectors (see
+        [fitted_vectors][skembed.evaluation.fitted_vectors]). Words that are not tokens may be
         plotted when the vectors compose them from subword tokens (fastText).
     words : sequence of str
         The words to plot, unique; at least 2 for PCA and 3 for t-SNE.
@@ -175,7 +180,7 @@ def plot_words(
     random_state : int, RandomState instance or None, default=None
         Seed of the projection (t-SNE; PCA is deterministic on small inputs).
     perplexity : float, default=None
-        t-SNE perplexity, less than the number of words; None means
+        The t-SNE perplexity, less than the number of words; None means
         ``min(30, n_words - 1)``. Ignored by PCA.
     annotate : bool, default=True
         Write each word next to its point.
@@ -193,8 +198,13 @@ def plot_words(
     KeyError
         If some words are unknown; the message names all of them.
     ValueError
-        For an unknown ``method``, too few or repeated words, bad ``groups`` or an
-        out-of-range ``perplexity``.
+        For too few or repeated words, ``groups`` that do not match the words, or a
+        ``perplexity`` not below the number of words; for an unknown ``method``,
+        ``groups`` that is neither a dict nor a sequence, or a ``perplexity`` that is not
+        a positive number, scikit-learn's ``InvalidParameterError`` (a ``ValueError``)
+        names the parameter.
+    TypeError
+        If ``vectors`` holds no word vectors.
     sklearn.exceptions.NotFittedError
         If given an estimator that is not fitted.
     ImportError
@@ -230,9 +240,7 @@ def plot_words(
     >>> plt.close(ax.figure)
     """
     plt = _pyplot()
-    if method not in _METHODS:
-        raise ValueError(f"method must be 'pca' or 'tsne', got {method!r}")
-    kv = _as_vectors(vectors)
+    kv = as_vectors(vectors, what="vectors")
     minimum = 2 if method == "pca" else 3
     words = _check_words(words, minimum, "a PCA plot" if method == "pca" else "a t-SNE plot")
     labels, order = (None, None) if groups is None else _group_labels(groups, words)
@@ -263,13 +271,24 @@ def _cosine_matrix(matrix):
     return np.clip(unit @ unit.T, -1.0, 1.0)
 
 
+@validate_params(
+    {
+        "vectors": _CHECKED_IN_BODY,
+        "words": _CHECKED_IN_BODY,
+        "ax": [HasMethods(["imshow", "set_xticks"]), None],
+        "annotate": ["boolean"],
+        "cmap": [str, callable],
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_similarity(vectors, words, *, ax=None, annotate=True, cmap="viridis"):
     """Heat map of the cosine similarities of some words to each other.
 
     Parameters
     ----------
-    vectors : Vectors or fitted estimator
-        The word vectors, or a fitted embedding estimator (its ``vectors_`` is used).
+    vectors : Vectors, fitted estimator, pipeline or gensim KeyedVectors
+        The word vectors, or a fitted embedding estimator (its ``vectors_`` is used),
+        found as for [plot_words][skembed.plot.plot_words].
     words : sequence of str
         The words, unique, at least 2; rows and columns follow this order.
     ax : matplotlib Axes, default=None
@@ -290,6 +309,8 @@ def plot_similarity(vectors, words, *, ax=None, annotate=True, cmap="viridis"):
         If some words are unknown; the message names all of them.
     ValueError
         For fewer than 2 or repeated words.
+    TypeError
+        If ``vectors`` holds no word vectors.
     sklearn.exceptions.NotFittedError
         If given an estimator that is not fitted.
     ImportError
@@ -320,7 +341,7 @@ def plot_similarity(vectors, words, *, ax=None, annotate=True, cmap="viridis"):
     >>> plt.close(ax.figure)
     """
     plt = _pyplot()
-    kv = _as_vectors(vectors)
+    kv = as_vectors(vectors, what="vectors")
     words = _check_words(words, 2, "a similarity heat map")
     similarity = _cosine_matrix(_word_matrix(kv, words))
 
@@ -343,6 +364,14 @@ def plot_similarity(vectors, words, *, ax=None, annotate=True, cmap="viridis"):
     return ax
 
 
+@validate_params(
+    {
+        "estimator_or_losses": [HasMethods(["fit"]), "array-like"],
+        "ax": [HasMethods(["plot", "set_xlabel"]), None],
+        "label": [str, None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_loss(estimator_or_losses, *, ax=None, label=None):
     """Line plot of the training loss per epoch.
 

@@ -11,14 +11,16 @@ import joblib
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import sklearn
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, ParameterGrid, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.utils import estimator_checks
 
 from skembed import FastTextTransformer, GloVeTransformer, OneHotWordEncoder, Word2VecTransformer
+from skembed._compat import Interval, InvalidParameterError
 from skembed.datasets import load_fortunes
 
 ESTIMATORS = [
@@ -51,7 +53,21 @@ SKLEARN_CHECKS = [
     "check_do_not_raise_errors_in_init_or_set_params",
     "check_mixin_order",
     "check_valid_tag_types",
+    # Parameters are validated before X is looked at, so scikit-learn's check runs on
+    # text estimators as it is, with its 2-D numeric X.
+    "check_param_validation",
 ]
+
+# Counts and sizes, which must never be given as booleans (True would be read as 1).
+COUNT_PARAMETERS = ["vector_size", "window", "epochs", "min_count", "negative"]
+
+
+def _numeric_parameters(estimator):
+    """The count parameters it has, and every other parameter an Interval constrains."""
+    intervals = [name for name, constraints in estimator._parameter_constraints.items()
+                 if any(isinstance(c, Interval) for c in constraints)]
+    named = [name for name in COUNT_PARAMETERS if name in estimator.get_params()]
+    return named + [name for name in intervals if name not in named]
 
 
 def _id(estimator):
@@ -64,6 +80,13 @@ def _dense(matrix):
 
 def _assert_same_output(a, b):
     np.testing.assert_array_equal(_dense(a), _dense(b))
+
+
+def _one_thread_seeded(estimator):
+    """A clone that trains deterministically: one thread and a fixed seed, where offered."""
+    params = {"random_state": 0, "n_jobs": 1}
+    estimator = clone(estimator)
+    return estimator.set_params(**{k: v for k, v in params.items() if k in estimator.get_params()})
 
 
 @pytest.fixture(scope="module")
@@ -147,10 +170,7 @@ def test_pickle_and_joblib_round_trip(estimator, tiny_corpus):
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
 def test_clone_and_refit_is_reproducible(estimator, tiny_corpus):
-    params = {"random_state": 0, "n_jobs": 1}
-    estimator = clone(estimator).set_params(
-        **{k: v for k, v in params.items() if k in estimator.get_params()}
-    )
+    estimator = _one_thread_seeded(estimator)
     first = estimator.fit(tiny_corpus).transform(tiny_corpus)
     second = clone(estimator).fit(tiny_corpus).transform(tiny_corpus)
     _assert_same_output(first, second)
@@ -158,17 +178,32 @@ def test_clone_and_refit_is_reproducible(estimator, tiny_corpus):
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
-def test_pipeline_grid_search(estimator, labelled):
+def test_pipeline_grid_search_matches_a_manual_loop(estimator, labelled):
     texts, labels = labelled
-    pipeline = make_pipeline(clone(estimator), LogisticRegression(max_iter=1000))
+    pipeline = make_pipeline(_one_thread_seeded(estimator), LogisticRegression(max_iter=1000))
     step = pipeline.steps[0][0]
-    search = GridSearchCV(pipeline, {f"{step}__min_count": [1, 2]}, cv=2, n_jobs=2)
-    search.fit(texts, labels)
-    assert search.best_params_[f"{step}__min_count"] in (1, 2)
-    scores = search.cv_results_["mean_test_score"]
-    assert len(scores) == 2 and np.all((scores >= 0) & (scores <= 1))
-    assert set(search.predict(texts[:20])) <= set(labels)
-    # Accuracy on real tasks is tested per estimator (test_onehot, test_word2vec).
+    grid = {f"{step}__min_count": [1, 2]}
+    folds = StratifiedKFold(n_splits=2)
+    search = GridSearchCV(pipeline, grid, cv=folds, n_jobs=2).fit(texts, labels)
+
+    # The same folds by hand, in this process: one-thread fits are deterministic, so every
+    # score is the same float, whatever process the search ran a fit in.
+    manual = []
+    for params in ParameterGrid(grid):
+        scores = []
+        for train, test in folds.split(texts, labels):
+            model = clone(pipeline).set_params(**params)
+            model.fit([texts[i] for i in train], labels[train])
+            scores.append(model.score([texts[i] for i in test], labels[test]))
+        manual.append(np.mean(scores))
+    assert [dict(p) for p in search.cv_results_["params"]] == list(ParameterGrid(grid))
+    np.testing.assert_array_equal(search.cv_results_["mean_test_score"], manual)
+    assert search.best_params_ == list(ParameterGrid(grid))[int(np.argmax(manual))]
+
+    # The refit pipeline is a clone with the best parameters, fitted on all the data.
+    refit = clone(pipeline).set_params(**search.best_params_).fit(texts, labels)
+    np.testing.assert_array_equal(search.predict(texts), refit.predict(texts))
+    np.testing.assert_array_equal(search.predict_proba(texts), refit.predict_proba(texts))
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
@@ -195,10 +230,58 @@ def test_feature_names_match_output(estimator, tiny_corpus):
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
 def test_invalid_parameter_is_named(estimator, tiny_corpus):
-    from skembed._compat import InvalidParameterError
-
     with pytest.raises(InvalidParameterError, match="min_count"):
         clone(estimator).set_params(min_count=-1).fit(tiny_corpus)
+
+
+@pytest.mark.parametrize("method", ["fit", "fit_transform"])
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
+def test_skip_parameter_validation_is_honoured(estimator, method, tiny_corpus):
+    # min_count=0 is refused by validation; unvalidated, it keeps every token, as 1 does.
+    invalid = clone(estimator).set_params(min_count=0)
+    with pytest.raises(InvalidParameterError, match="'min_count' parameter"):
+        getattr(invalid, method)(tiny_corpus)
+    with sklearn.config_context(skip_parameter_validation=True):
+        getattr(invalid, method)(tiny_corpus)
+    expected = clone(estimator).set_params(min_count=1).fit(tiny_corpus)
+    assert invalid.vocabulary_ == expected.vocabulary_
+
+
+@pytest.mark.parametrize(
+    "estimator, name",
+    [(e, name) for e in ESTIMATORS for name in _numeric_parameters(e)],
+    ids=lambda value: value if isinstance(value, str) else _id(value),
+)
+def test_boolean_is_not_a_number(estimator, name, tiny_corpus):
+    for method in ("fit", "fit_transform"):
+        with pytest.raises(InvalidParameterError, match=f"'{name}' parameter .* Got True"):
+            getattr(clone(estimator).set_params(**{name: True}), method)(tiny_corpus)
+
+
+@pytest.mark.parametrize(
+    "estimator", [e for e in ESTIMATORS if "n_jobs" in e.get_params()], ids=_id
+)
+def test_n_jobs_as_joblib_reads_it(estimator, tiny_corpus):
+    with pytest.raises(InvalidParameterError, match="'n_jobs' parameter .* Got 0"):
+        clone(estimator).set_params(n_jobs=0).fit(tiny_corpus)
+    one_thread = _one_thread_seeded(estimator)
+    expected = one_thread.fit_transform(tiny_corpus)
+    # -100: as many threads as cores + 1 - 100, at least one: the one-thread result.
+    _assert_same_output(clone(one_thread).set_params(n_jobs=-100).fit_transform(tiny_corpus),
+                        expected)
+    all_cores = clone(one_thread).set_params(n_jobs=-1).fit(tiny_corpus)
+    assert all_cores.transform(tiny_corpus).shape == expected.shape
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
+@pytest.mark.parametrize("X, message", [
+    ({"a cat sat", "a dog sat"}, r"got a set, which has no order.*sorted\(X\)"),
+    (frozenset({"a cat sat"}), r"got a frozenset, which has no order"),
+    ({"first": "a cat sat"}, r"got a mapping \(dict\).*list\(X.values\(\)\)"),
+], ids=["set", "frozenset", "dict"])
+def test_unordered_or_mapping_input_is_rejected(estimator, X, message):
+    with pytest.raises(TypeError, match=message):
+        clone(estimator).fit(X)
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)

@@ -3,8 +3,11 @@
 import numpy as np
 import pytest
 from scipy.stats import pearsonr, spearmanr
+from sklearn import config_context
 from sklearn.dummy import DummyClassifier
+from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -84,7 +87,7 @@ def test_analogies_ignore_case_and_explain_restricted_vocabulary(kv):
     assert small.answered == 2 and small.restrict_vocab == 4
     assert small.skipped == {"a word is not among the 4 most frequent tokens": 2,
                              "a word is not in the vocabulary": 1}
-    with pytest.raises(ValueError, match="method must be"):
+    with pytest.raises(ValueError, match="'method' parameter of evaluate_analogies must be"):
         evaluate_analogies(kv, QUESTIONS, method="3cosmax")
 
 
@@ -124,8 +127,60 @@ def test_fitted_vectors_finds_vectors_in_pipelines(fortunes_model):
     pipeline = make_pipeline(fortunes_model, LogisticRegression())
     assert fitted_vectors(pipeline) is fortunes_model.vectors_
     assert fitted_vectors(fortunes_model.vectors_) is fortunes_model.vectors_
+    frozen = make_pipeline(FrozenEstimator(fortunes_model), LogisticRegression())
+    assert fitted_vectors(frozen) is fortunes_model.vectors_
     with pytest.raises(TypeError, match="found no fitted word vectors in LogisticRegression"):
         fitted_vectors(LogisticRegression())
+    with pytest.raises(TypeError, match=r"LogisticRegression \(the 'model' argument\)"):
+        fitted_vectors(LogisticRegression())
+    with pytest.raises(NotFittedError, match="Word2VecTransformer instance is not fitted"):
+        fitted_vectors(make_pipeline(Word2VecTransformer(), LogisticRegression()))
+
+
+def test_evaluators_and_scorers_take_gensim_vectors(fortunes_model):
+    pytest.importorskip("gensim")
+    kv = _gensim_keyed_vectors(fortunes_model.vectors_)
+    pairs = [("love", "hate", 3.0), ("man", "woman", 8.0), ("time", "money", 4.0),
+             ("life", "death", 5.0)]
+    ours = evaluate_word_pairs(fortunes_model, pairs)
+    assert evaluate_word_pairs(kv, pairs) == ours
+    assert make_word_pairs_scorer(pairs)(kv, None) == ours.spearman
+    lines = [": family", "man king woman queen", "he his she her", "boy girl man woman"]
+    assert evaluate_analogies(kv, lines) == evaluate_analogies(fortunes_model, lines)
+
+
+@pytest.mark.parametrize(
+    ("call", "parameter"),
+    [
+        (lambda kv: evaluate_analogies(kv, QUESTIONS, method="cos"), "method"),
+        (lambda kv: evaluate_analogies(kv, QUESTIONS, restrict_vocab=0), "restrict_vocab"),
+        (lambda kv: evaluate_analogies(kv, QUESTIONS, restrict_vocab=True), "restrict_vocab"),
+        (lambda kv: evaluate_analogies(kv, QUESTIONS, case_insensitive="yes"),
+         "case_insensitive"),
+        (lambda kv: evaluate_analogies(kv, 42), "questions"),
+        (lambda kv: evaluate_word_pairs(kv, [], unknown="drop"), "unknown"),
+        (lambda kv: evaluate_word_pairs(kv, [], restrict_vocab=2.5), "restrict_vocab"),
+        (lambda kv: evaluate_word_pairs(kv, [], delimiter=None), "delimiter"),
+        (lambda kv: evaluate_word_pairs(kv, None), "pairs"),
+        (lambda kv: read_analogies(3.5), "questions"),
+        (lambda kv: read_word_pairs(["a\tb\t1"], delimiter=b"\t"), "delimiter"),
+        (lambda kv: make_analogy_scorer(None), "questions"),
+        (lambda kv: make_word_pairs_scorer(7), "pairs"),
+    ],
+)
+def test_wrong_arguments_raise_invalid_parameter_error_naming_them(kv, call, parameter):
+    with pytest.raises(ValueError, match=f"The '{parameter}' parameter of \\w+ must be") as caught:
+        call(kv)
+    assert type(caught.value).__name__ == "InvalidParameterError"
+    assert isinstance(caught.value, TypeError)  # scikit-learn's error is both
+
+
+def test_skipping_validation_reaches_the_function(kv):
+    # set_config(skip_parameter_validation=True) is honoured: the bad value gets through to
+    # the function itself, which then fails on its own terms.
+    with config_context(skip_parameter_validation=True), pytest.raises(TypeError,
+                                                                        match="not iterable"):
+        read_analogies(3.5)
 
 
 # ----------------------------------------------------------- agreement with gensim

@@ -137,6 +137,28 @@ def test_no_ngrams_and_high_learning_rate_stay_finite(fortunes):
     assert np.isfinite(hot.vectors_.vectors).all() and np.isfinite(hot.loss_curve_).all()
 
 
+def test_min_n_above_max_n_is_refused_before_reading(fortunes):
+    def never_read():
+        raise AssertionError("X was read")
+        yield
+
+    with pytest.raises(ValueError, match=r"max_n=3 is smaller than min_n=5.*max_n=0"):
+        FastTextTransformer(**SMALL, min_n=5, max_n=3).fit(never_read())
+    # Equal bounds are one n-gram length, and max_n=0 still means no n-grams whatever min_n.
+    one_length = FastTextTransformer(**SMALL, min_n=4, max_n=4, random_state=0).fit(fortunes)
+    assert one_length.vectors_.ngram_vectors.shape[0] > 0
+    plain = FastTextTransformer(**SMALL, min_n=5, max_n=0, random_state=0).fit(fortunes)
+    assert plain.vectors_.ngram_vectors.shape[0] == 0
+
+
+def test_cbow_sum_and_mean_are_different_models(fortunes):
+    params = dict(SMALL, architecture="cbow", n_jobs=1, random_state=0)
+    mean = FastTextTransformer(**params, cbow_agg="mean").fit(fortunes)
+    total = FastTextTransformer(**params, cbow_agg="sum").fit(fortunes)
+    assert not np.allclose(mean.vectors_.vectors, total.vectors_.vectors, atol=1e-4)
+    assert np.isfinite(total.vectors_.vectors).all()
+
+
 # ------------------------------------------------------------------- real data
 
 

@@ -2,16 +2,23 @@
 
 import bz2
 import gzip
+import inspect
+import io
 import json
+import lzma
 import os
 import stat
 import struct
+import subprocess
+import sys
+import tracemalloc
 import zipfile
 
 import numpy as np
 import pytest
 
 from skembed import Vectors
+from skembed._compat import InvalidParameterError
 from skembed.io import (
     load,
     load_fasttext,
@@ -165,7 +172,8 @@ def test_limit_reads_the_first_vectors(tmp_path, kv, fmt):
         loaded = load_vectors(path, format=fmt, limit=limit)
         assert loaded.tokens == TOKENS[:limit]
         np.testing.assert_array_equal(loaded.vectors, MATRIX[:limit])
-    with pytest.raises(ValueError, match="limit must be"):
+    with pytest.raises(InvalidParameterError, match=r"The 'limit' parameter of load_vectors "
+                                                    r"must be an int in the range \[0, inf\)"):
         load_vectors(path, format=fmt, limit=-1)
 
 
@@ -222,9 +230,11 @@ def test_load_vectors_recognises_files_by_content(tmp_path, kv):
     _same(load_vectors(tmp_path / "glove.txt.gz"), kv)
     with pytest.raises(ValueError, match="cannot tell the format"):
         save_vectors(kv, tmp_path / "vectors.dat")
-    with pytest.raises(ValueError, match="format must be"):
+    with pytest.raises(InvalidParameterError, match="The 'format' parameter of save_vectors "
+                                                    "must be a str among"):
         save_vectors(kv, tmp_path / "vectors.txt", format="word2vec-text")
-    with pytest.raises(ValueError, match="format must be"):
+    with pytest.raises(InvalidParameterError, match="The 'format' parameter of load_vectors "
+                                                    "must be a str among"):
         load_vectors(tmp_path / "glove.txt.gz", format="npy")
 
 
@@ -522,3 +532,343 @@ def test_native_layout(tmp_path, kv):
         header = file.read(30)
     name_length, extra_length = struct.unpack("<HH", header[26:30])
     assert (info.header_offset + 30 + name_length + extra_length) % 64 == 0
+
+
+# ------------------------------------------------------------ native files, untrusted
+
+
+def _npy(array=None, *, shape=None, dtype=None, data=None):
+    """The bytes of an .npy file: ``array``, or a header claiming ``shape`` then ``data``."""
+    out = io.BytesIO()
+    if array is not None:
+        np.lib.format.write_array(out, np.asarray(array), allow_pickle=False)
+    else:
+        header = {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+                  "fortran_order": False, "shape": shape}
+        np.lib.format.write_array_header_1_0(out, header)
+        out.write(data)
+    return out.getvalue()
+
+
+def _native_file(path, *, tokens=("a", "b"), vectors=None, counts=None, meta=None,
+                 compression=zipfile.ZIP_STORED):
+    """Write a native file member by member, each member valid for zipfile (right CRC)."""
+    if vectors is None:
+        vectors = np.ones((len(tokens), 3), dtype=np.float32)
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        if meta is not None:
+            archive.writestr("meta.json", meta if isinstance(meta, bytes) else json.dumps(meta))
+        archive.writestr("tokens.json", tokens if isinstance(tokens, bytes)
+                         else json.dumps(list(tokens)))
+        if counts is not None:
+            archive.writestr("counts.npy", counts if isinstance(counts, bytes) else _npy(counts))
+        archive.writestr("vectors.npy", vectors if isinstance(vectors, bytes) else _npy(vectors))
+    return path
+
+
+@pytest.mark.parametrize("mmap", [True, False])
+@pytest.mark.parametrize(("dtype", "value"), [(np.float32, np.nan), (np.float64, -np.inf),
+                                              (np.float16, np.inf)])
+def test_native_non_finite_vectors_are_refused(tmp_path, mmap, dtype, value):
+    matrix = np.ones((3, 4), dtype=dtype)
+    matrix[2, 1] = value
+    path = _native_file(tmp_path / "v.npz", tokens=["a", "b", "c"], vectors=matrix)
+    with pytest.raises(ValueError, match=r"v\.npz, member vectors\.npy: the vector of token "
+                                         r"'c' \(row 2\) has a non-finite value"):
+        load(path, mmap=mmap)
+
+
+@pytest.mark.parametrize("mmap", [True, False])
+def test_native_real_float_vectors_of_any_width_load(tmp_path, mmap):
+    matrix = np.array([[0.5, -2.0], [1.0, 3.0]])
+    for dtype in [np.float16, np.float32, np.float64, ">f4"]:
+        path = _native_file(tmp_path / "v.npz", vectors=matrix.astype(dtype))
+        loaded = load(path, mmap=mmap)
+        assert loaded.vectors.dtype == np.float32
+        np.testing.assert_array_equal(loaded.vectors, matrix)
+        del loaded
+
+
+@pytest.mark.parametrize("mmap", [True, False])
+@pytest.mark.parametrize("dtype", [np.complex64, "<U3", "S4", np.int8, np.int64, np.bool_,
+                                   [("x", "<f4"), ("y", "<f4")]])
+def test_native_vectors_that_are_not_real_floats_are_refused(tmp_path, mmap, dtype):
+    path = _native_file(tmp_path / "v.npz", vectors=np.zeros((2, 3), dtype=dtype))
+    with pytest.raises(ValueError, match=r"v\.npz, member vectors\.npy: the vectors must be "
+                                         r"float16, float32 or float64, got"):
+        load(path, mmap=mmap)
+
+
+@pytest.mark.parametrize("mmap", [True, False])
+@pytest.mark.parametrize(("shape", "message"), [
+    ((2, 0), r"vectors of shape \(2, 0\) have no values"),
+    ((3, 2), r"2 tokens but vectors of shape \(3, 2\)"),
+    ((2,), r"2 tokens but vectors of shape \(2,\)"),
+    ((2, 3, 1), r"2 tokens but vectors of shape \(2, 3, 1\)"),
+])
+def test_native_vectors_of_the_wrong_shape_are_refused(tmp_path, mmap, shape, message):
+    path = _native_file(tmp_path / "v.npz", vectors=np.zeros(shape, dtype=np.float32))
+    with pytest.raises(ValueError, match=r"v\.npz, member vectors\.npy: " + message):
+        load(path, mmap=mmap)
+
+
+@pytest.mark.parametrize(("counts", "message"), [
+    (np.array([4, -1]), r"the count of token 1 is negative \(-1\)"),
+    (np.array([4.0, np.nan]), "the counts must be integers, got float64"),
+    (np.array([4, 3, 2]), r"2 tokens but counts of shape \(3,\)"),
+    (np.array([[4, 3]]), r"2 tokens but counts of shape \(1, 2\)"),
+    (np.array([1, 2**63 + 1], dtype=np.uint64),
+     r"the count of token 1 \(9223372036854775809\) does not fit in int64"),
+])
+def test_native_counts_are_checked(tmp_path, counts, message):
+    path = _native_file(tmp_path / "v.npz", counts=counts)
+    with pytest.raises(ValueError, match=r"v\.npz, member counts\.npy: " + message):
+        load(path)
+    ok = _native_file(tmp_path / "ok.npz", counts=np.array([4, 3], dtype=np.uint16))
+    assert load(ok).counts.tolist() == [4, 3]
+
+
+@pytest.mark.parametrize(("tokens", "message"), [
+    (b'["a", ', r"member tokens\.json: not valid JSON"),
+    (b'{"a": 0, "b": 1}', r"member tokens\.json: expected a JSON list of strings, got dict"),
+    (b'["a", 2]', r"member tokens\.json: token 1 is 2, not a string"),
+    (b'["a", "a"]', "tokens must be unique"),
+])
+def test_native_tokens_are_checked(tmp_path, tokens, message):
+    path = _native_file(tmp_path / "v.npz", tokens=tokens, vectors=np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"v\.npz.*" + message):
+        load(path)
+
+
+@pytest.mark.parametrize(("meta", "message"), [
+    (b"{not json", "not valid JSON"),
+    (b"[1, 2]", "expected a JSON object, got list"),
+    ({"format": "skembed.vectors", "version": "x"},
+     "version must be a non-negative integer, got 'x'"),
+    ({"format": "skembed.vectors"}, "missing key 'version'"),
+    ({"version": 1}, "missing key 'format'"),
+    ({"format": "other", "version": 1}, "the format is 'other', not 'skembed.vectors'"),
+    ({"format": "skembed.vectors", "version": 2}, "format version 2 is newer than the 1"),
+    ({"format": "skembed.vectors", "version": 1, "n_tokens": 5},
+     "n_tokens is 5, but tokens.json holds 2 tokens"),
+    ({"format": "skembed.vectors", "version": 1, "vector_size": 4},
+     "vector_size is 4, but the vectors have 3 columns"),
+])
+def test_native_meta_errors_name_the_file_and_member(tmp_path, meta, message):
+    path = _native_file(tmp_path / "v.npz", meta=meta)
+    with pytest.raises(ValueError, match=r"v\.npz, member meta\.json: " + message):
+        load(path)
+
+
+@pytest.mark.parametrize("mmap", [True, False])
+def test_native_checksums_are_verified_also_when_mapped(tmp_path, kv, mmap):
+    save(kv, tmp_path / "v.npz")
+    data = (tmp_path / "v.npz").read_bytes()
+    # One bit of one vector flipped after saving: still a finite float, a valid zip.
+    position = data.rindex(MATRIX[3].tobytes()) + 1
+    patched = tmp_path / "patched.npz"
+    patched.write_bytes(data[:position] + bytes([data[position] ^ 0x01]) + data[position + 1:])
+    with pytest.raises(ValueError, match=r"patched\.npz, member vectors\.npy: .*(bad CRC|Bad "
+                                         r"CRC)"):
+        load(patched, mmap=mmap)
+    position = data.index("naïve".encode()) + 1
+    patched.write_bytes(data[:position] + b"A" + data[position + 1:])
+    with pytest.raises(ValueError, match=r"patched\.npz, member tokens\.json: corrupt data "
+                                         r"\(Bad CRC-32"):
+        load(patched, mmap=mmap)
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"truncated\.npz: not a skembed \.npz vectors file"):
+        load(truncated, mmap=mmap)
+
+
+def test_native_mapped_matrix_is_verified_without_reading_it_into_memory(tmp_path):
+    rng = np.random.default_rng(2)
+    matrix = rng.standard_normal((8_000, 1024)).astype(np.float32)  # 33 MB
+    path = tmp_path / "big.npz"
+    save(Vectors([f"w{i}" for i in range(8_000)], matrix), path)
+    tracemalloc.start()
+    try:
+        loaded = load(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < matrix.nbytes / 8  # the tokens and one 1 MiB chunk at a time
+    assert not loaded.vectors.flags.writeable
+    np.testing.assert_array_equal(loaded.vectors, matrix)
+    data = bytearray(path.read_bytes())
+    last = data.rindex(matrix[-1].tobytes())  # found only by reading the member to its end
+    data[last + 4 * 1023] ^= 0x01
+    path.write_bytes(data)
+    del loaded
+    with pytest.raises(ValueError, match="bad CRC-32"):
+        load(path)
+
+
+@pytest.mark.parametrize("mmap", [True, False])
+@pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_npy_headers_are_checked_against_the_member_before_allocating(tmp_path, mmap,
+                                                                     compression):
+    huge = _npy(shape=(2, 10**12), dtype=np.float32, data=bytes(24))  # 8 TB announced
+    path = _native_file(tmp_path / "v.npz", vectors=huge, compression=compression)
+    with pytest.raises(ValueError, match=r"v\.npz, member vectors\.npy: the \.npy header "
+                                         r"announces shape \(2, 1000000000000\) of float32, "
+                                         r"8,000,000,000,000 bytes, but the member holds 24"):
+        load(path, mmap=mmap)
+    claimed = _npy(shape=(50_000_000_000,), dtype=np.int64, data=bytes(16))  # 373 GiB
+    path = _native_file(tmp_path / "c.npz", counts=claimed, compression=compression)
+    with pytest.raises(ValueError, match=r"c\.npz, member counts\.npy: 2 tokens but counts "
+                                         r"of shape \(50000000000,\)"):
+        load(path, mmap=mmap)
+    garbage = _native_file(tmp_path / "g.npz", vectors=b"\x93NUMPY\x01\x00\x10\x00{'descr'")
+    with pytest.raises(ValueError, match=r"g\.npz, member vectors\.npy: not a valid \.npy"):
+        load(garbage, mmap=mmap)
+
+
+def test_save_refuses_what_load_would_refuse(tmp_path):
+    with pytest.raises(ValueError, match="row 1: the vector of token 'b' has a non-finite"):
+        save(Vectors(["a", "b"], np.array([[1.0, 2.0], [np.inf, 0.0]])), tmp_path / "v.npz")
+    with pytest.raises(ValueError, match=r"row 0: the count of token 'a' is negative \(-3\)"):
+        save(Vectors(["a", "b"], np.ones((2, 2)), counts=[-3, 1]), tmp_path / "v.npz")
+    with pytest.raises(ValueError, match=r"2 tokens but counts of shape \(3,\)"):
+        save(Vectors(["a", "b"], np.ones((2, 2)), counts=[1, 2, 3]), tmp_path / "v.npz")
+    assert os.listdir(tmp_path) == []
+
+
+# --------------------------------------------------------------- headers, untrusted
+
+
+@pytest.mark.parametrize(("header", "dim"), [("1 1000000000000", "1,000,000,000,000"),
+                                             ("1000000 1000000", "1,000,000")])
+def test_word2vec_header_is_checked_against_the_file_size(tmp_path, header, dim):
+    path = _write(tmp_path / "v.bin", header.encode() + b"\nw \x00\x00\x80\x3f")
+    assert path.stat().st_size < 30
+    for load_file in [load_word2vec, load_vectors]:
+        with pytest.raises(ValueError, match=rf"v\.bin: the header announces vectors of "
+                                             rf"{dim} values, but the file has 6 bytes"):
+            load_file(path)
+
+
+def test_compressed_files_allocate_for_what_they_hold_not_for_their_header(tmp_path):
+    # A compressed file has no size to check the header against: memory follows the data.
+    path = _write(tmp_path / "v.bin.gz", gzip.compress(b"1 1000000000000\nw \x00\x00\x80\x3f"))
+    with pytest.raises(ValueError, match=r"v\.bin\.gz, byte offset 18: truncated vector of "
+                                         r"word 'w': 4 of 4000000000000 bytes"):
+        load_word2vec(path)
+    path = _write(tmp_path / "v.txt.bz2", bz2.compress(b"1000000 1000000\nw 1 2\n"))
+    with pytest.raises(ValueError, match=r"v\.txt\.bz2, line 2: expected 1000000 values"):
+        load_word2vec(path)
+    path = _write(tmp_path / "rows.txt.xz", lzma.compress(b"1000000000000 2\nw 1 2\n"))
+    with pytest.raises(ValueError, match="the file ends after 1 vectors, but the header "
+                                         "announces 1000000000000"):
+        load_word2vec(path)
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("0x10 1 2", r"line 2: '0x10' is not a number \(word 'cat'\)"),
+    ("1 2 0,5", r"line 2: '0,5' is not a number \(word 'cat'\)"),
+    ("0x10 0x20", "line 2: expected 3 values after the word, found 2"),
+])
+def test_text_with_unreadable_numbers_is_not_taken_for_binary(tmp_path, row, message):
+    path = _write(tmp_path / "v.txt", f"2 3\ncat {row}\ndog 1 2 3\n")
+    with pytest.raises(ValueError, match=message):
+        load_word2vec(path)
+
+
+def test_underscored_numbers_read_as_python_and_gensim_read_them(tmp_path):
+    path = _write(tmp_path / "v.txt", "2 3\ncat 1_000 1 2\ndog 1 2 3\n")
+    assert load_word2vec(path).vectors[0].tolist() == [1000.0, 1.0, 2.0]
+
+
+# ------------------------------------------------------------- files of other tools
+
+
+def test_gensim_pickles_are_recognised_without_importing_gensim(tmp_path):
+    models = pytest.importorskip("gensim.models")
+    model = models.Word2Vec([["a", "b", "c"]] * 5, vector_size=4, min_count=1, workers=1)
+    model.save(str(tmp_path / "w2v.model"))
+    model.wv.save(str(tmp_path / "vectors.kv"))
+    model.save(str(tmp_path / "compressed.model.gz"))  # gensim gzips the pickle itself
+    script = (
+        "import sys\n"
+        "from skembed import io\n"
+        "for name in sys.argv[1:]:\n"
+        "    for loader in [io.load_vectors, io.load_word2vec, io.load_glove,\n"
+        "                   io.load_fasttext, io.load]:\n"
+        "        try:\n"
+        "            loader(name)\n"
+        "        except ValueError as error:\n"
+        "            print(error)\n"
+        "print('gensim' in sys.modules)\n"
+    )
+    names = [str(tmp_path / name) for name in ["w2v.model", "vectors.kv",
+                                               "compressed.model.gz"]]
+    done = subprocess.run([sys.executable, "-c", script, *names], capture_output=True,
+                          text=True, check=True)
+    lines = done.stdout.splitlines()
+    assert lines[-1] == "False"
+    assert len(lines) == 1 + 5 * len(names)
+    for line, name in zip(lines, [name for name in names for _ in range(5)], strict=False):
+        assert line.startswith(f"{name}: this is a Python pickle, such as gensim's")
+        assert "model.wv.save_word2vec_format(path)" in line
+
+
+def test_bare_numpy_arrays_are_recognised(tmp_path):
+    np.save(tmp_path / "w2v.model.wv.vectors.npy", MATRIX)
+    for loader in [load_vectors, load_glove, load_word2vec, load]:
+        with pytest.raises(ValueError, match=r"this is a bare NumPy array \(\.npy\), with no "
+                                             "tokens"):
+            loader(tmp_path / "w2v.model.wv.vectors.npy")
+
+
+def test_compressed_native_file_is_named(tmp_path, kv):
+    save(kv, tmp_path / "v.npz")
+    _write(tmp_path / "v.npz.gz", gzip.compress((tmp_path / "v.npz").read_bytes()))
+    with pytest.raises(ValueError, match=r"v\.npz\.gz: this is gzip-compressed data, not a "
+                                         "skembed .npz vectors file.*decompress the file"):
+        load_vectors(tmp_path / "v.npz.gz")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-16-le"])
+def test_vector_files_in_wide_encodings_are_refused_clearly(tmp_path, encoding):
+    path = _write(tmp_path / "v.txt", "café 1 2\n".encode(encoding))
+    for loader in [load_glove, load_word2vec, load_fasttext]:
+        with pytest.raises(ValueError, match=rf"v\.txt: encoding='{encoding}' cannot be read.*"
+                                             rf"convert the file to UTF-8 first"):
+            loader(path, encoding=encoding)
+
+
+# ----------------------------------------------------------------- parameter checks
+
+
+PUBLIC_FUNCTIONS = [load, load_fasttext, load_glove, load_vectors, load_word2vec, save,
+                    save_fasttext, save_glove, save_vectors, save_word2vec]
+
+
+@pytest.mark.parametrize("function", PUBLIC_FUNCTIONS, ids=lambda f: f.__name__)
+def test_every_parameter_has_a_declared_constraint(function):
+    declared = set(function.__wrapped__._skl_parameter_constraints)
+    parameters = set(inspect.signature(function).parameters) - {"kwargs"}
+    assert declared == parameters
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda p: load_word2vec(3), "The 'path' parameter of load_word2vec must be an instance of"),
+    (lambda p: load_word2vec(p, binary="yes"),
+     "The 'binary' parameter of load_word2vec must be an instance of 'bool'"),
+    (lambda p: load_word2vec(p, limit=True),
+     r"The 'limit' parameter of load_word2vec must be an int in the range \[0, inf\)"),
+    (lambda p: load_glove(p, limit=2.5), "The 'limit' parameter of load_glove must be"),
+    (lambda p: load(p, mmap="no"), "The 'mmap' parameter of load must be an instance of 'bool'"),
+    (lambda p: load_vectors(p, encoding=8),
+     "The 'encoding' parameter of load_vectors must be an instance of 'str'"),
+    (lambda p: save_word2vec(Vectors(["a"], np.ones((1, 1))), p, binary=None),
+     "The 'binary' parameter of save_word2vec must be an instance of 'bool'"),
+    (lambda p: save_vectors(Vectors(["a"], np.ones((1, 1))), None),
+     "The 'path' parameter of save_vectors must be an instance of"),
+])
+def test_invalid_arguments_raise_scikit_learns_error(tmp_path, kv, call, message):
+    path = tmp_path / "v.txt"
+    save_vectors(kv, path)
+    with pytest.raises(InvalidParameterError, match=message):
+        call(path)

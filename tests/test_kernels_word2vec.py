@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from skembed._blocks import make_blocks
+from skembed._kernels._bundles import ContextWindow, OutputLayer, block_stats, training_corpus
 from skembed._kernels._word2vec import (
     MAX_SENTENCE_LENGTH,
     cbow_epoch,
@@ -15,6 +16,7 @@ from skembed._kernels._word2vec import (
     negative_sampling_update,
     skipgram_epoch,
 )
+from skembed._training import linear_schedule
 from skembed._vocab import huffman_tree
 
 DIM = 4
@@ -106,21 +108,19 @@ def _run_kernel(arch, hierarchical, W_in, W_out, sentences, window, noise, negat
     accept = np.zeros(n_tokens)  # every column sends its draw to the alias: the noise token
     alias = np.full(n_tokens, noise, dtype=np.int32)
     codes, points, lengths = tables
-    loss = np.zeros(blocks.n_blocks)
-    examples = np.zeros(blocks.n_blocks, dtype=np.int64)
+    corpus = training_corpus(ids, blocks, keep)
+    output = OutputLayer(W_out, bool(hierarchical), negative, accept, alias, codes, points,
+                         lengths)
+    context = ContextWindow(window, False, cbow_mean)
     seeds = np.full(blocks.n_blocks, 12345, dtype=np.uint64)
-    common = (W_in, W_out, ids, blocks.sentence_offsets, blocks.block_bounds,
-              blocks.block_token_starts, blocks.n_tokens, keep, accept, alias, codes, points,
-              lengths, hierarchical, window, negative, False)
     # alpha_end == alpha_start: the rate is constant, as in the reference.
-    schedule = (alpha, alpha, 0, 1, seeds, True, loss, examples, 1)
+    schedule = linear_schedule(alpha, alpha, 0, 1, seeds, True)
+    stats = block_stats(blocks.n_blocks)
     kernel = skipgram_epoch if arch == "skipgram" else cbow_epoch
     if python:
         kernel = kernel.py_func
-    if arch == "skipgram":
-        kernel(*common, *schedule)
-    else:
-        kernel(*common, cbow_mean, *schedule)
+    kernel(W_in, corpus, output, context, schedule, stats, 0, blocks.n_blocks, 1)
+    loss, examples = stats
     return loss.sum(), examples.sum()
 
 

@@ -158,9 +158,7 @@ def test_unknown_words_are_all_listed(kv):
     [
         ({}, ["king"], "PCA plot needs at least 2 words, got 1"),
         ({"method": "tsne"}, ["king", "queen"], "t-SNE plot needs at least 3 words, got 2"),
-        ({"method": "umap"}, WORDS, "method must be 'pca' or 'tsne', got 'umap'"),
         ({"method": "tsne", "perplexity": 6}, WORDS, r"perplexity must be a number in \(0, 6\)"),
-        ({"method": "tsne", "perplexity": 0}, WORDS, "perplexity must be"),
         ({}, "king", "not a single string"),
         ({}, ["king", "queen", "king"], "repeated: 'king'"),
         ({"groups": ["royal", "fruit"]}, WORDS, "one entry per word: 6 words, 2 groups"),
@@ -170,6 +168,42 @@ def test_unknown_words_are_all_listed(kv):
 def test_plot_words_bad_input(kv, kwargs, words, message):
     with pytest.raises(ValueError, match=message):
         plot_words(kv, words, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("call", "parameter"),
+    [
+        (lambda kv: plot_words(kv, WORDS, method="umap"), "method"),
+        (lambda kv: plot_words(kv, WORDS, method="tsne", perplexity=0), "perplexity"),
+        (lambda kv: plot_words(kv, WORDS, method="tsne", perplexity=True), "perplexity"),
+        (lambda kv: plot_words(kv, WORDS, groups="royal"), "groups"),
+        (lambda kv: plot_words(kv, WORDS, random_state="seed"), "random_state"),
+        (lambda kv: plot_words(kv, WORDS, annotate="yes"), "annotate"),
+        (lambda kv: plot_words(kv, WORDS, ax=plt), "ax"),  # pyplot, not an Axes
+        (lambda kv: plot_similarity(kv, WORDS, cmap=3), "cmap"),
+        (lambda kv: plot_similarity(kv, WORDS, annotate=None), "annotate"),
+        (lambda kv: plot_similarity(kv, WORDS, ax="axes"), "ax"),
+        (lambda kv: plot_loss("1 2 3"), "estimator_or_losses"),
+        (lambda kv: plot_loss(3.5), "estimator_or_losses"),
+        (lambda kv: plot_loss([1.0], label=5), "label"),
+    ],
+)
+def test_wrong_arguments_raise_invalid_parameter_error_naming_them(kv, call, parameter):
+    with pytest.raises(ValueError, match=f"The '{parameter}' parameter of plot_\\w+ must be"
+                       ) as caught:
+        call(kv)
+    assert type(caught.value).__name__ == "InvalidParameterError"
+    assert plt.get_fignums() == []  # refused before anything was drawn
+
+
+def test_documented_argument_types_are_accepted(kv):
+    colormap = matplotlib.colormaps["magma"]
+    ax = plot_similarity(kv, WORDS[:3], cmap=colormap, annotate=False)
+    assert ax.images[0].get_cmap().name == "magma"
+    ax = plot_words(kv, WORDS, groups=np.array(GROUPS), random_state=np.random.RandomState(0),
+                    method="tsne", perplexity=2.5)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["royal", "fruit"]
+    assert len(plot_loss(np.array([3.0, 2.0])).lines[0].get_xdata()) == 2
 
 
 def test_plot_words_one_dimensional_vectors():

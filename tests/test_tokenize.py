@@ -2,6 +2,8 @@
 
 import gzip
 import pickle
+import re
+import time
 
 import numpy as np
 import pytest
@@ -61,6 +63,25 @@ def test_two_dimensional_input_is_rejected():
         OneHotWordEncoder().fit(frame)
     with pytest.raises(TypeError, match="iterable over raw text documents"):
         OneHotWordEncoder().fit(42)
+
+
+def test_sets_and_mappings_are_rejected_with_the_reason(tiny_corpus, tmp_path):
+    fitted = OneHotWordEncoder().fit(tiny_corpus)
+    by_key = dict(enumerate(tiny_corpus))
+    for call in (OneHotWordEncoder().fit, OneHotWordEncoder().fit_transform, fitted.transform):
+        with pytest.raises(TypeError, match="got a set, which has no order.*hash order"):
+            call(set(tiny_corpus))
+        with pytest.raises(TypeError, match=r"got a mapping \(dict\), whose iteration gives "
+                                            r"its keys.*X.values\(\)"):
+            call(by_key)
+    # The values of a mapping are documents like any others.
+    np.testing.assert_array_equal(fitted.transform(by_key.values()).toarray(),
+                                  fitted.transform(tiny_corpus).toarray())
+    # File names too: a set of paths would be read in hash order.
+    path = tmp_path / "docs.txt"
+    path.write_text("\n".join(tiny_corpus), encoding="utf-8")
+    with pytest.raises(TypeError, match="got a frozenset, which has no order"):
+        OneHotWordEncoder(input="filename").fit(frozenset([path]))
 
 
 def test_empty_inputs_say_which_setting_emptied_them():
@@ -165,6 +186,77 @@ def test_subword_tokenizers_train_deterministically(kind):
     assert "[UNK]" not in first.vocabulary_
 
 
+# A subword trainer sees at most the first 100 characters of a word (documented in the
+# user guide): the tokenizers package's trainers take super-linear time in longer ones.
+MAX_TRAINING_WORD = 100
+SUBWORD_KINDS = ["bpe", "wordpiece", "unigram"]
+
+
+def _fortunes(n_documents):
+    from skembed.datasets import load_fortunes
+
+    return list(load_fortunes(subset="train", return_X_y=True)[0][:n_documents])
+
+
+def _random_word(length):
+    """A string of random lowercase letters: about as hard as a word gets for a trainer."""
+    letters = np.random.default_rng(0).integers(ord("a"), ord("z") + 1, length)
+    return letters.astype(np.uint8).tobytes().decode("ascii")
+
+
+@pytest.mark.parametrize("kind", SUBWORD_KINDS)
+def test_ordinary_text_trains_the_same_tokenizer_as_without_the_long_word_cap(
+    kind, monkeypatch
+):
+    import skembed._tokenize
+
+    texts = _fortunes(1500)
+    longest = max(len(word) for text in texts for word in re.findall(r"[^\W_]+", text))
+    assert longest <= MAX_TRAINING_WORD  # ordinary text: the cap has nothing to cut
+    capped = OneHotWordEncoder(tokenizer=kind, subword_vocab_size=1000).fit(texts)
+    monkeypatch.setattr(skembed._tokenize, "_cap_long_words", lambda texts: texts)
+    uncapped = OneHotWordEncoder(tokenizer=kind, subword_vocab_size=1000).fit(texts)
+    assert capped.tokenizer_.to_str() == uncapped.tokenizer_.to_str()
+    assert capped.vocabulary_ == uncapped.vocabulary_
+
+
+@pytest.mark.parametrize("kind", SUBWORD_KINDS)
+def test_a_long_word_is_cut_to_its_first_100_characters_for_training(kind):
+    texts = _fortunes(300)
+    word = "x'" + _random_word(5000)  # an inner apostrophe keeps it one word
+    long = OneHotWordEncoder(tokenizer=kind, subword_vocab_size=500).fit(
+        texts + [f"a sequence {word} ends, {word}"])
+    cut = OneHotWordEncoder(tokenizer=kind, subword_vocab_size=500).fit(
+        texts + [f"a sequence {word[:MAX_TRAINING_WORD]} ends, {word[:MAX_TRAINING_WORD]}"])
+    assert long.tokenizer_.to_str() == cut.tokenizer_.to_str()
+    # Encoding is not cut: BPE and Unigram spell the whole word; WordPiece (as in BERT)
+    # gives one unknown token for any word longer than 100 characters.
+    pieces = _tokens(long, word)
+    if kind == "wordpiece":
+        assert pieces == ["[UNK]"]
+    else:
+        assert "".join(pieces) == "\u2581" + word
+
+
+@pytest.mark.parametrize("kind", SUBWORD_KINDS)
+def test_a_million_character_word_neither_stalls_training_nor_encoding(kind):
+    # Before the cap, BPE and WordPiece training took more than 200 s on such a word and
+    # Unigram about 40 s on a third of it; with it, this fit takes about 2 s and the
+    # transform about 1 s (BPE, the slowest) on the 2-core test machine. The bounds are
+    # far from both, so a busy machine cannot fail the test, and a hang still does.
+    documents = _fortunes(300) + [f"a sequence: {_random_word(1_000_000)} ends here"]
+    start = time.perf_counter()
+    encoder = OneHotWordEncoder(tokenizer=kind, subword_vocab_size=500).fit(documents)
+    fit_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    row = encoder.transform(documents[-1:])
+    transform_seconds = time.perf_counter() - start
+    assert fit_seconds < 30, f"fit took {fit_seconds:.1f} s"
+    assert transform_seconds < 20, f"transform took {transform_seconds:.1f} s"
+    assert row.shape == (1, len(encoder.vocabulary_))
+    assert row.nnz > 0
+
+
 def test_subword_tokenizer_is_fitted_per_fold_and_pickles():
     train = ["alpha beta gamma"] * 5
     other = ["delta epsilon zeta"] * 5
@@ -187,7 +279,8 @@ def test_given_tokenizer_instance_and_file_are_used_as_given(tmp_path, tiny_corp
     assert by_instance.tokenizer_.get_vocab() == trained.tokenizer_.get_vocab()
     assert by_path.tokenizer_.get_vocab() == trained.tokenizer_.get_vocab()
     assert by_instance.vocabulary_ == by_path.vocabulary_
-    with pytest.raises(ValueError, match="neither one of .* nor the path"):
+    with pytest.raises(ValueError, match="must be a str among .*, the path of an existing "
+                                         "tokenizer.json file.* Got '.*nope.json' instead"):
         OneHotWordEncoder(tokenizer=str(tmp_path / "nope.json")).fit(tiny_corpus)
     garbage = tmp_path / "garbage.json"
     garbage.write_text("{not json")

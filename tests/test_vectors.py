@@ -91,3 +91,89 @@ def test_invalid_construction():
         Vectors(["a", "a"], np.zeros((2, 2)))
     with pytest.raises(ValueError, match="at least one"):
         Vectors(["a"], np.ones((1, 2))).most_similar()
+
+
+# ------------------------------------------- queries on subword vectors (defect 4)
+
+# BPE-style pieces: "▁" starts a word; "##" continues one (WordPiece); a bare piece such as
+# "love" or "running" is a word-inner piece (Unigram, BPE).
+SUBWORD_TOKENS = ["▁love", "love", "##love", "▁loved", "▁hate", "▁run", "ning", "running"]
+SUBWORD_PIECES = {"love": ["▁love"], "loved": ["▁loved"], "hate": ["▁hate"],
+                  "running": ["▁run", "ning"], "run": ["▁run"]}
+
+
+@pytest.fixture
+def subword_kv():
+    rng = np.random.default_rng(0)
+    return Vectors(SUBWORD_TOKENS, rng.normal(size=(len(SUBWORD_TOKENS), 4)),
+                   analyzer=lambda word: SUBWORD_PIECES.get(word.lower(), []))
+
+
+def _returned(results):
+    return [token for token, _ in results]
+
+
+def test_most_similar_leaves_out_every_form_of_a_single_token_query(subword_kv):
+    everything = len(SUBWORD_TOKENS)
+    for query in ["love", "Love", "▁love", "##love"]:
+        returned = _returned(subword_kv.most_similar(query, topn=everything))
+        assert sorted(returned) == sorted(set(SUBWORD_TOKENS) - {"▁love", "love", "##love"})
+    # the direction is still the query's: the best match is the nearest other token
+    query = subword_kv.get_vector("▁love", norm=True)
+    expected = max((t for t in SUBWORD_TOKENS if t.lstrip("▁#") != "love"),
+                   key=lambda t: float(subword_kv.get_vector(t, norm=True) @ query))
+    assert subword_kv.most_similar("Love", topn=1)[0][0] == expected
+
+
+def test_pieces_of_a_word_split_in_several_stay_candidates(subword_kv):
+    returned = _returned(subword_kv.most_similar("running", topn=len(SUBWORD_TOKENS)))
+    assert "▁run" in returned and "ning" in returned  # its pieces are other tokens
+    assert "running" not in returned  # a token spelled like the query is the query
+    assert len(returned) == len(SUBWORD_TOKENS) - 1
+
+
+def test_analogy_and_negative_words_leave_out_their_subword_forms(subword_kv):
+    everything = len(SUBWORD_TOKENS)
+    for method in ["3cosadd", "3cosmul"]:
+        returned = _returned(subword_kv.analogy("hate", "love", "run", topn=everything,
+                                                method=method))
+        assert set(returned) == {"▁loved", "ning", "running"}
+    returned = _returned(subword_kv.most_similar(positive=["loved"], negative=["love"],
+                                                 topn=everything))
+    assert "▁loved" not in returned and not {"▁love", "love", "##love"} & set(returned)
+
+
+def test_word_level_vectors_leave_out_only_the_query_token():
+    kv = Vectors(["love", "▁love", "##love"], np.eye(3) + 0.1)  # no analyzer: plain tokens
+    assert sorted(_returned(kv.most_similar("love", topn=3))) == ["##love", "▁love"]
+
+
+def _spelling(token):
+    return token.removeprefix("▁").removeprefix("##")
+
+
+@pytest.fixture(scope="module", params=["bpe", "wordpiece"])
+def subword_model(request):
+    from skembed import Word2VecTransformer
+    from skembed.datasets import load_fortunes
+
+    texts = load_fortunes(subset="train", return_X_y=True)[0][:1500]
+    return Word2VecTransformer(tokenizer=request.param, subword_vocab_size=2000,
+                               vector_size=16, min_count=2, epochs=2, n_jobs=1,
+                               random_state=0).fit(texts)
+
+
+@pytest.mark.parametrize("query", ["computer", "love", "Love", "programmers"])
+def test_fitted_subword_model_never_answers_the_query_itself(subword_model, query):
+    kv = subword_model.vectors_
+    pieces = kv.analyzer(query)
+    same = [t for t in kv.tokens if _spelling(t) == query.lower()]
+    results = kv.most_similar(query, topn=len(kv))
+    returned = _returned(results)
+    assert pieces[0] != returned[0]  # the defect: ('▁computer', 1.0) came first
+    assert not set(same) & set(returned)
+    assert len(returned) == len(kv) - len(same)  # nothing else is left out
+    if len(pieces) == 1:
+        assert pieces[0] in same  # the query's one token is a row, and is left out
+    else:
+        assert set(pieces) <= set(returned)  # "programmers": its pieces are candidates

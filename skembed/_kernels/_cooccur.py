@@ -6,7 +6,7 @@ context also every occurrence of ``j`` before ``i``, as the Stanford GloVe ``coo
 counts. Each kernel owns a contiguous range of rows and adds a row's contributions in
 corpus order, so the result does not depend on how rows are split or on the thread count.
 A kernel visits only the positions of its own rows (bucketed once by
-:func:`bucket_positions`), so counting takes time linear in the corpus whatever the number
+``bucket_positions``), so counting takes time linear in the corpus whatever the number
 of ranges.
 """
 

@@ -11,15 +11,16 @@ import numba
 import numpy as np
 
 from . import CACHE
-from ._common import add_scaled_row, add_scaled_to_row, below
+from ._common import add_scaled_row, add_scaled_to_row
 from ._word2vec import (
+    block_rate,
     block_scratch,
     hierarchical_softmax_update,
     hot_rows,
-    learning_rate,
     merge_hot_rows,
     negative_sampling_update,
     subsample,
+    window_span,
 )
 
 
@@ -43,41 +44,40 @@ def mean_rows(W_in, offsets, rows):
 
 
 @numba.njit(cache=CACHE)
-def add_to_rows(W_in, rows, start, stop, grad):
-    """Add ``grad`` to every row ``W_in[rows[start:stop]]``."""
+def add_to_rows(W_in, rows, start, stop, scale, grad):
+    """Add ``scale * grad`` to every row ``W_in[rows[start:stop]]``."""
     for r in range(start, stop):
-        add_scaled_to_row(W_in, rows[r], np.float32(1.0), grad)
+        add_scaled_to_row(W_in, rows[r], scale, grad)
 
 
 @numba.njit(cache=CACHE, nogil=True)
-def skipgram_block(W_in, W_out, sub_offsets, sub_rows, mean_shift, ids, sentence_offsets,
-                   first_sentence, end_sentence, tokens_before, total_tokens, keep_prob,
-                   accept, alias, codes, points, lengths, hierarchical, window, negative,
-                   shrink_windows, alpha_start, alpha_end, epoch, epochs, seed, compute_loss):
-    """Train fastText skip-gram on sentences [first_sentence, end_sentence).
+def skipgram_block(W_in, subwords, corpus, output, context, schedule, block):
+    """Train fastText skip-gram on the sentences of one block; return (loss, examples).
 
     As in fastText, the center's subword mean predicts each context token in turn. After
     each prediction every input row of the center moves by the same gradient, so their
     mean moves by ``mean_shift[center]`` times it (1 unless a bucket repeats in the
     word): the hidden vector is updated in place, exactly, instead of re-averaged.
-    Returns (loss, examples).
     """
     dim = W_in.shape[1]
+    W_out, hierarchical, negative = output.weights, output.hierarchical, output.negative
+    compute_loss = schedule.compute_loss
+    sub_offsets, sub_rows = subwords.offsets, subwords.rows
     state, grad, hidden, sentence, rows, scores = block_scratch(
-        seed, W_in.shape[1], negative, codes)
+        schedule.seeds[block], dim, negative, output.codes)
     hot, snapshot, hot_first = hot_rows(W_out, hierarchical)
+    tokens_before = corpus.block_token_starts[block]
     loss = 0.0
     examples = 0
-    for s in range(first_sentence, end_sentence):
-        start, stop = sentence_offsets[s], sentence_offsets[s + 1]
-        alpha = learning_rate(alpha_start, alpha_end, epoch, epochs, tokens_before,
-                              total_tokens)
+    for s in range(corpus.block_bounds[block], corpus.block_bounds[block + 1]):
+        start, stop = corpus.sentence_offsets[s], corpus.sentence_offsets[s + 1]
+        alpha = block_rate(schedule, corpus, tokens_before)
         tokens_before += stop - start
-        n = subsample(ids, start, stop, keep_prob, state, sentence)
+        n = subsample(corpus.ids, start, stop, corpus.keep_prob, state, sentence)
         for i in range(n):
             center = sentence[i]
             first, last = sub_offsets[center], sub_offsets[center + 1]
-            span = window - below(state, window) if shrink_windows else window
+            span = window_span(context, state)
             lo, hi = max(0, i - span), min(n, i + span + 1)
             if hi - lo < 2:
                 continue
@@ -89,14 +89,14 @@ def skipgram_block(W_in, W_out, sub_offsets, sub_rows, mean_shift, ids, sentence
                 grad[:] = 0.0
                 if hierarchical:
                     loss += hierarchical_softmax_update(
-                        hidden, grad, sentence[j], W_out, hot, hot_first, codes, points, lengths,
-                        alpha, compute_loss, scores)
+                        hidden, grad, sentence[j], W_out, hot, hot_first, output.codes,
+                        output.points, output.lengths, alpha, compute_loss, scores)
                 else:
                     loss += negative_sampling_update(
-                        hidden, grad, sentence[j], W_out, accept, alias, negative, alpha, state,
-                        compute_loss, rows, scores)
-                add_to_rows(W_in, sub_rows, first, last, grad)
-                shift = mean_shift[center]
+                        hidden, grad, sentence[j], W_out, output.accept, output.alias,
+                        negative, alpha, state, compute_loss, rows, scores)
+                add_to_rows(W_in, sub_rows, first, last, np.float32(1.0), grad)
+                shift = subwords.mean_shift[center]
                 for k in range(dim):
                     hidden[k] += shift * grad[k]
                 examples += 1
@@ -105,29 +105,30 @@ def skipgram_block(W_in, W_out, sub_offsets, sub_rows, mean_shift, ids, sentence
 
 
 @numba.njit(cache=CACHE, nogil=True)
-def cbow_block(W_in, W_out, sub_offsets, sub_rows, ids, sentence_offsets, first_sentence,
-               end_sentence, tokens_before, total_tokens, keep_prob, accept, alias, codes,
-               points, lengths, hierarchical, window, negative, shrink_windows, alpha_start,
-               alpha_end, epoch, epochs, seed, compute_loss):
-    """Train fastText CBOW on sentences [first_sentence, end_sentence).
+def cbow_block(W_in, subwords, corpus, output, context, schedule, block):
+    """Train fastText CBOW on the sentences of one block; return (loss, examples).
 
-    The mean of all input rows of all context tokens predicts the center, and the
-    gradient goes, whole, to each of those rows (fastText). Returns (loss, examples).
+    All input rows of all context tokens predict the center: with ``cbow_mean`` their
+    mean, whose gradient goes, whole, to each of those rows (fastText); otherwise their
+    sum, whose gradient is shared out over the rows (gensim's ``cbow_mean=0``).
     """
+    W_out, hierarchical, negative = output.weights, output.hierarchical, output.negative
+    compute_loss, cbow_mean = schedule.compute_loss, context.cbow_mean
+    sub_offsets, sub_rows = subwords.offsets, subwords.rows
     state, grad, hidden, sentence, rows, scores = block_scratch(
-        seed, W_in.shape[1], negative, codes)
+        schedule.seeds[block], W_in.shape[1], negative, output.codes)
     hot, snapshot, hot_first = hot_rows(W_out, hierarchical)
+    tokens_before = corpus.block_token_starts[block]
     loss = 0.0
     examples = 0
-    for s in range(first_sentence, end_sentence):
-        start, stop = sentence_offsets[s], sentence_offsets[s + 1]
-        alpha = learning_rate(alpha_start, alpha_end, epoch, epochs, tokens_before,
-                              total_tokens)
+    for s in range(corpus.block_bounds[block], corpus.block_bounds[block + 1]):
+        start, stop = corpus.sentence_offsets[s], corpus.sentence_offsets[s + 1]
+        alpha = block_rate(schedule, corpus, tokens_before)
         tokens_before += stop - start
-        n = subsample(ids, start, stop, keep_prob, state, sentence)
+        n = subsample(corpus.ids, start, stop, corpus.keep_prob, state, sentence)
         for i in range(n):
             center = sentence[i]
-            span = window - below(state, window) if shrink_windows else window
+            span = window_span(context, state)
             lo, hi = max(0, i - span), min(n, i + span + 1)
             if hi - lo < 2:
                 continue
@@ -139,47 +140,45 @@ def cbow_block(W_in, W_out, sub_offsets, sub_rows, ids, sentence_offsets, first_
                     for r in range(sub_offsets[word], sub_offsets[word + 1]):
                         add_scaled_row(hidden, np.float32(1.0), W_in, sub_rows[r])
                     n_rows += sub_offsets[word + 1] - sub_offsets[word]
-            hidden *= np.float32(1.0 / n_rows)
+            scale = np.float32(1.0 / n_rows)
+            if cbow_mean:
+                hidden *= scale
             grad[:] = 0.0
             if hierarchical:
                 loss += hierarchical_softmax_update(
-                    hidden, grad, center, W_out, hot, hot_first, codes, points, lengths, alpha,
-                    compute_loss, scores)
+                    hidden, grad, center, W_out, hot, hot_first, output.codes, output.points,
+                    output.lengths, alpha, compute_loss, scores)
             else:
                 loss += negative_sampling_update(
-                    hidden, grad, center, W_out, accept, alias, negative, alpha, state,
-                    compute_loss, rows, scores)
+                    hidden, grad, center, W_out, output.accept, output.alias, negative, alpha,
+                    state, compute_loss, rows, scores)
+            share = np.float32(1.0) if cbow_mean else scale
             for j in range(lo, hi):
                 if j != i:
                     word = sentence[j]
-                    add_to_rows(W_in, sub_rows, sub_offsets[word], sub_offsets[word + 1], grad)
+                    add_to_rows(W_in, sub_rows, sub_offsets[word], sub_offsets[word + 1], share,
+                                grad)
             examples += 1
     merge_hot_rows(W_out, hot, snapshot, hot_first)
     return loss, examples
 
 
 @numba.njit(parallel=True, nogil=True, cache=CACHE)
-def fasttext_epoch(W_in, W_out, sub_offsets, sub_rows, mean_shift, ids, sentence_offsets,
-                   block_bounds, block_token_starts, total_tokens, keep_prob, accept, alias,
-                   codes, points, lengths, hierarchical, skipgram, window, negative,
-                   shrink_windows,
-                   alpha_start, alpha_end, epoch, epochs, seeds, compute_loss, block_loss,
-                   block_examples, n_workers):
-    """Run one fastText epoch; workers share blocks as the word2vec kernels do."""
-    n_blocks = len(block_bounds) - 1
+def fasttext_epoch(W_in, subwords, corpus, output, context, schedule, stats, skipgram,
+                   first_block, end_block, n_workers):
+    """Train fastText on blocks ``first_block`` to ``end_block - 1`` of one epoch.
+
+    Workers share blocks as the word2vec kernels do (see
+    ``skembed._kernels._word2vec.skipgram_epoch``).
+    """
+    # The result arrays are taken out of the bundle before the parallel loop: numba's
+    # parfor lowering loses stores into arrays read from a tuple inside the loop body.
+    block_loss, block_examples = stats.loss, stats.examples
     for worker in numba.prange(n_workers):
-        for block in range(worker, n_blocks, n_workers):
+        for block in range(first_block + worker, end_block, n_workers):
             if skipgram:
                 block_loss[block], block_examples[block] = skipgram_block(
-                    W_in, W_out, sub_offsets, sub_rows, mean_shift, ids, sentence_offsets,
-                    block_bounds[block], block_bounds[block + 1], block_token_starts[block],
-                    total_tokens, keep_prob, accept, alias, codes, points, lengths,
-                    hierarchical, window, negative, shrink_windows, alpha_start, alpha_end,
-                    epoch, epochs, seeds[block], compute_loss)
+                    W_in, subwords, corpus, output, context, schedule, block)
             else:
                 block_loss[block], block_examples[block] = cbow_block(
-                    W_in, W_out, sub_offsets, sub_rows, ids, sentence_offsets,
-                    block_bounds[block], block_bounds[block + 1], block_token_starts[block],
-                    total_tokens, keep_prob, accept, alias, codes, points, lengths,
-                    hierarchical, window, negative, shrink_windows, alpha_start, alpha_end,
-                    epoch, epochs, seeds[block], compute_loss)
+                    W_in, subwords, corpus, output, context, schedule, block)

@@ -119,17 +119,19 @@ def glove_block(word, context, rows, cols, log_x, weight, start, stop, seed, lea
 
 
 @numba.njit(parallel=True, nogil=True, cache=CACHE, error_model="numpy")
-def glove_epoch(word, context, rows, cols, log_x, weight, block_bounds, block_order, seeds,
-                learning_rate, clip, block_loss, n_workers):
-    """Train one epoch over every block, lock-free across workers (Hogwild).
+def glove_epoch(word, context, entries, block_order, seeds, learning_rate, clip, block_loss,
+                first, end, n_workers):
+    """Train on the blocks at positions ``first`` to ``end - 1`` of ``block_order``.
 
-    Worker ``w`` takes the blocks ``block_order[w], block_order[w + n_workers], ...``; one
-    worker replays ``block_order`` exactly.
+    Workers update the tables without locks (Hogwild): worker ``w`` takes the blocks at
+    positions ``first + w``, ``first + w + n_workers``, ...; one worker replays
+    ``block_order`` exactly. The driver calls this over consecutive ranges of positions,
+    so an interrupt is seen between ranges.
     """
-    n_blocks = len(block_bounds) - 1
     for worker in numba.prange(n_workers):
-        for position in range(worker, n_blocks, n_workers):
+        for position in range(first + worker, end, n_workers):
             block = block_order[position]
             block_loss[block] = glove_block(
-                word, context, rows, cols, log_x, weight, block_bounds[block],
-                block_bounds[block + 1], seeds[block], learning_rate, clip)
+                word, context, entries.rows, entries.cols, entries.log_x, entries.weight,
+                entries.block_bounds[block], entries.block_bounds[block + 1], seeds[block],
+                learning_rate, clip)

@@ -174,74 +174,87 @@ def learning_rate(alpha_start, alpha_end, epoch, epochs, tokens_before, total_to
     return max(alpha_end, alpha_start - (alpha_start - alpha_end) * progress)
 
 
+@numba.njit(cache=CACHE)
+def block_rate(schedule, corpus, tokens_before):
+    """Return the learning rate of a sentence ``tokens_before`` tokens into the corpus."""
+    return learning_rate(schedule.alpha_start, schedule.alpha_end, schedule.epoch,
+                         schedule.epochs, tokens_before, corpus.n_tokens)
+
+
+@numba.njit(cache=CACHE)
+def window_span(context, state):
+    """Return the context reach of one center: ``window``, or drawn from 1 to it."""
+    if context.shrink:
+        return context.window - below(state, context.window)
+    return context.window
+
+
 @numba.njit(cache=CACHE, nogil=True)
-def skipgram_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
-                   tokens_before, total_tokens, keep_prob, accept, alias, codes, points,
-                   lengths, hierarchical, window, negative, shrink_windows, alpha_start,
-                   alpha_end, epoch, epochs, seed, compute_loss):
-    """Train skip-gram on sentences [first_sentence, end_sentence); return (loss, examples).
+def skipgram_block(W_in, corpus, output, context, schedule, block):
+    """Train skip-gram on the sentences of one block; return (loss, examples).
 
     As in the C tool and gensim, each context token's input vector predicts the center.
     """
+    W_out, hierarchical, negative = output.weights, output.hierarchical, output.negative
+    compute_loss = schedule.compute_loss
     state, grad, hidden, sentence, rows, scores = block_scratch(
-        seed, W_in.shape[1], negative, codes)
+        schedule.seeds[block], W_in.shape[1], negative, output.codes)
     hot, snapshot, hot_first = hot_rows(W_out, hierarchical)
+    tokens_before = corpus.block_token_starts[block]
     loss = 0.0
     examples = 0
-    for s in range(first_sentence, end_sentence):
-        start, stop = sentence_offsets[s], sentence_offsets[s + 1]
-        alpha = learning_rate(alpha_start, alpha_end, epoch, epochs, tokens_before,
-                              total_tokens)
+    for s in range(corpus.block_bounds[block], corpus.block_bounds[block + 1]):
+        start, stop = corpus.sentence_offsets[s], corpus.sentence_offsets[s + 1]
+        alpha = block_rate(schedule, corpus, tokens_before)
         tokens_before += stop - start
-        n = subsample(ids, start, stop, keep_prob, state, sentence)
+        n = subsample(corpus.ids, start, stop, corpus.keep_prob, state, sentence)
         for i in range(n):
             center = sentence[i]
-            span = window - below(state, window) if shrink_windows else window
+            span = window_span(context, state)
             for j in range(max(0, i - span), min(n, i + span + 1)):
                 if j == i:
                     continue
-                context = sentence[j]
-                h = W_in[context]
+                token = sentence[j]
+                h = W_in[token]
                 grad[:] = 0.0
                 if hierarchical:
                     loss += hierarchical_softmax_update(
-                        h, grad, center, W_out, hot, hot_first, codes, points, lengths, alpha,
-                        compute_loss, scores)
+                        h, grad, center, W_out, hot, hot_first, output.codes, output.points,
+                        output.lengths, alpha, compute_loss, scores)
                 else:
                     loss += negative_sampling_update(
-                        h, grad, center, W_out, accept, alias, negative, alpha, state,
-                        compute_loss, rows, scores)
-                add_scaled_to_row(W_in, context, np.float32(1.0), grad)
+                        h, grad, center, W_out, output.accept, output.alias, negative, alpha,
+                        state, compute_loss, rows, scores)
+                add_scaled_to_row(W_in, token, np.float32(1.0), grad)
                 examples += 1
     merge_hot_rows(W_out, hot, snapshot, hot_first)
     return loss, examples
 
 
 @numba.njit(cache=CACHE, nogil=True)
-def cbow_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
-               tokens_before, total_tokens, keep_prob, accept, alias, codes, points, lengths,
-               hierarchical, window, negative, shrink_windows, cbow_mean, alpha_start,
-               alpha_end, epoch, epochs, seed, compute_loss):
-    """Train CBOW on sentences [first_sentence, end_sentence); return (loss, examples).
+def cbow_block(W_in, corpus, output, context, schedule, block):
+    """Train CBOW on the sentences of one block; return (loss, examples).
 
     The mean (or sum) of the context vectors predicts the center; the gradient of the
     mean goes, whole, to every context token, and that of the sum is shared out over them,
     as in gensim.
     """
+    W_out, hierarchical, negative = output.weights, output.hierarchical, output.negative
+    compute_loss, cbow_mean = schedule.compute_loss, context.cbow_mean
     state, grad, hidden, sentence, rows, scores = block_scratch(
-        seed, W_in.shape[1], negative, codes)
+        schedule.seeds[block], W_in.shape[1], negative, output.codes)
     hot, snapshot, hot_first = hot_rows(W_out, hierarchical)
+    tokens_before = corpus.block_token_starts[block]
     loss = 0.0
     examples = 0
-    for s in range(first_sentence, end_sentence):
-        start, stop = sentence_offsets[s], sentence_offsets[s + 1]
-        alpha = learning_rate(alpha_start, alpha_end, epoch, epochs, tokens_before,
-                              total_tokens)
+    for s in range(corpus.block_bounds[block], corpus.block_bounds[block + 1]):
+        start, stop = corpus.sentence_offsets[s], corpus.sentence_offsets[s + 1]
+        alpha = block_rate(schedule, corpus, tokens_before)
         tokens_before += stop - start
-        n = subsample(ids, start, stop, keep_prob, state, sentence)
+        n = subsample(corpus.ids, start, stop, corpus.keep_prob, state, sentence)
         for i in range(n):
             center = sentence[i]
-            span = window - below(state, window) if shrink_windows else window
+            span = window_span(context, state)
             lo, hi = max(0, i - span), min(n, i + span + 1)
             if hi - lo < 2:
                 continue
@@ -255,12 +268,12 @@ def cbow_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
             grad[:] = 0.0
             if hierarchical:
                 loss += hierarchical_softmax_update(
-                    hidden, grad, center, W_out, hot, hot_first, codes, points, lengths, alpha,
-                    compute_loss, scores)
+                    hidden, grad, center, W_out, hot, hot_first, output.codes, output.points,
+                    output.lengths, alpha, compute_loss, scores)
             else:
                 loss += negative_sampling_update(
-                    hidden, grad, center, W_out, accept, alias, negative, alpha, state,
-                    compute_loss, rows, scores)
+                    hidden, grad, center, W_out, output.accept, output.alias, negative, alpha,
+                    state, compute_loss, rows, scores)
             # The mean's gradient goes whole to every context token (word2vec, gensim);
             # with a sum, gensim shares it out over the context tokens.
             share = np.float32(1.0) if cbow_mean else scale
@@ -273,42 +286,36 @@ def cbow_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
 
 
 @numba.njit(parallel=True, nogil=True, cache=CACHE)
-def skipgram_epoch(W_in, W_out, ids, sentence_offsets, block_bounds, block_token_starts,
-                   total_tokens, keep_prob, accept, alias, codes, points, lengths,
-                   hierarchical, window, negative, shrink_windows, alpha_start, alpha_end,
-                   epoch, epochs, seeds, compute_loss, block_loss, block_examples, n_workers):
-    """Run one skip-gram epoch; per-block loss and example counts go to the output arrays.
+def skipgram_epoch(W_in, corpus, output, context, schedule, stats, first_block, end_block,
+                   n_workers):
+    """Train skip-gram on blocks ``first_block`` to ``end_block - 1`` of one epoch.
 
-    Worker ``w`` trains blocks ``w, w + n_workers, ...`` in order, so the workers move
-    through the corpus side by side (as gensim's job queue does) and one worker replays
-    the corpus order exactly.
+    Per-block loss and example counts go to ``stats``. Worker ``w`` trains blocks
+    ``first_block + w``, ``first_block + w + n_workers``, ... in order, so the workers move
+    through the corpus side by side (as gensim's job queue does) and one worker replays the
+    corpus order exactly. The driver calls this over consecutive ranges of blocks, so an
+    interrupt is seen between ranges rather than at the end of the epoch.
     """
-    n_blocks = len(block_bounds) - 1
+    # The result arrays are taken out of the bundle before the parallel loop: numba's
+    # parfor lowering loses stores into arrays read from a tuple inside the loop body.
+    block_loss, block_examples = stats.loss, stats.examples
     for worker in numba.prange(n_workers):
-        for block in range(worker, n_blocks, n_workers):
+        for block in range(first_block + worker, end_block, n_workers):
             block_loss[block], block_examples[block] = skipgram_block(
-                W_in, W_out, ids, sentence_offsets, block_bounds[block],
-                block_bounds[block + 1], block_token_starts[block], total_tokens, keep_prob,
-                accept, alias, codes, points, lengths, hierarchical, window, negative,
-                shrink_windows, alpha_start, alpha_end, epoch, epochs, seeds[block],
-                compute_loss)
+                W_in, corpus, output, context, schedule, block)
 
 
 @numba.njit(parallel=True, nogil=True, cache=CACHE)
-def cbow_epoch(W_in, W_out, ids, sentence_offsets, block_bounds, block_token_starts,
-               total_tokens, keep_prob, accept, alias, codes, points, lengths, hierarchical,
-               window, negative, shrink_windows, cbow_mean, alpha_start, alpha_end, epoch,
-               epochs, seeds, compute_loss, block_loss, block_examples, n_workers):
-    """Run one CBOW epoch; per-block loss and example counts go to the output arrays.
+def cbow_epoch(W_in, corpus, output, context, schedule, stats, first_block, end_block,
+               n_workers):
+    """Train CBOW on blocks ``first_block`` to ``end_block - 1`` of one epoch.
 
-    Blocks are shared among workers as in :func:`skipgram_epoch`.
+    Blocks are shared among workers as in ``skipgram_epoch``.
     """
-    n_blocks = len(block_bounds) - 1
+    # The result arrays are taken out of the bundle before the parallel loop: numba's
+    # parfor lowering loses stores into arrays read from a tuple inside the loop body.
+    block_loss, block_examples = stats.loss, stats.examples
     for worker in numba.prange(n_workers):
-        for block in range(worker, n_blocks, n_workers):
+        for block in range(first_block + worker, end_block, n_workers):
             block_loss[block], block_examples[block] = cbow_block(
-                W_in, W_out, ids, sentence_offsets, block_bounds[block],
-                block_bounds[block + 1], block_token_starts[block], total_tokens, keep_prob,
-                accept, alias, codes, points, lengths, hierarchical, window, negative,
-                shrink_windows, cbow_mean, alpha_start, alpha_end, epoch, epochs,
-                seeds[block], compute_loss)
+                W_in, corpus, output, context, schedule, block)

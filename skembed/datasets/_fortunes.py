@@ -1,20 +1,21 @@
 """The fortunes dataset: fortune-cookie texts labelled with their topic file."""
 
-import gzip
-from importlib.resources import files
+from importlib.resources import as_file, files
 
 import numpy as np
 from sklearn.utils import Bunch
+
+from .._files import iter_lines
 
 _SUBSETS = ("train", "test", "all")
 
 
 def _read_split(name):
-    path = files("skembed.datasets").joinpath("data", "fortunes", f"{name}.tsv.gz")
+    resource = files("skembed.datasets").joinpath("data", "fortunes", f"{name}.tsv.gz")
     labels, texts = [], []
-    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            label, sep, text = line.rstrip("\n").partition("\t")
+    with as_file(resource) as path:
+        for number, line in enumerate(iter_lines(path), start=1):
+            label, sep, text = line.partition("\t")
             if not sep:
                 raise ValueError(f"{name}.tsv.gz, line {number}: no tab between label and text")
             labels.append(label)

@@ -1,7 +1,8 @@
 """Built-in unlabelled text and evaluation questions."""
 
-import gzip
 from importlib.resources import as_file, files
+
+from .._files import iter_lines
 
 
 def _data_file(*parts):
@@ -9,8 +10,8 @@ def _data_file(*parts):
 
 
 def _read_lines(*parts):
-    with _data_file(*parts).open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
-        return text.read().splitlines()
+    with as_file(_data_file(*parts)) as path:
+        return list(iter_lines(path))
 
 
 def _path(*parts):
@@ -34,6 +35,7 @@ def load_wordnet_glosses(*, as_path=False):
     Returns
     -------
     list of str or pathlib.Path
+        The lines, or with ``as_path=True`` the path of the file.
 
     Notes
     -----
@@ -57,7 +59,8 @@ def load_analogy_questions(*, as_path=False):
     """Load the Google analogy questions (19,544 questions in 14 sections).
 
     Lines ``: section`` start a section; every other line is a question ``a b c d`` ("a
-    is to b as c is to d"), as :func:`skembed.evaluation.evaluate_analogies` reads them.
+    is to b as c is to d"), as [`evaluate_analogies`][skembed.evaluation.evaluate_analogies]
+    reads them.
 
     Parameters
     ----------
@@ -67,6 +70,7 @@ def load_analogy_questions(*, as_path=False):
     Returns
     -------
     list of str or pathlib.Path
+        The lines, or with ``as_path=True`` the path of the file.
 
     Notes
     -----

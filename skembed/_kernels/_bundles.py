@@ -1,0 +1,101 @@
+"""The argument bundles of the training kernels.
+
+An epoch kernel needs some thirty arrays and scalars. Passed one by one, a parameter can
+silently fall out of a call chain (FastText's ``cbow_agg`` once did); grouped in named
+tuples, each call passes a handful of bundles whose fields are read by name. numba
+compiles a named tuple as a plain struct, so reading a field costs nothing in the hot
+loops, and cached kernels load as before.
+
+Every field has one type (the drivers build the bundles with the constructors below), so
+each kernel compiles once.
+"""
+
+from collections import namedtuple
+
+import numpy as np
+
+TrainingCorpus = namedtuple(
+    "TrainingCorpus",
+    ["ids", "sentence_offsets", "block_bounds", "block_token_starts", "n_tokens", "keep_prob"],
+)
+TrainingCorpus.__doc__ = """The encoded corpus cut into sentences and work blocks.
+
+``ids`` (int32) are known token ids; sentence ``s`` is ``ids[sentence_offsets[s]:
+sentence_offsets[s + 1]]``; block ``b`` holds sentences ``block_bounds[b]`` to
+``block_bounds[b + 1] - 1`` and starts ``block_token_starts[b]`` tokens into the corpus of
+``n_tokens`` tokens; ``keep_prob`` (float64) is each token's sub-sampling keep probability.
+"""
+
+OutputLayer = namedtuple(
+    "OutputLayer",
+    ["weights", "hierarchical", "negative", "accept", "alias", "codes", "points", "lengths"],
+)
+OutputLayer.__doc__ = """The output layer and the tables its objective samples from.
+
+``weights`` (float32) has one row per token (negative sampling) or per inner node of the
+Huffman tree (``hierarchical``). Negative sampling draws ``negative`` noise tokens from
+the Walker alias table ``accept``/``alias``; hierarchical softmax follows ``codes`` and
+``points`` (``lengths`` long) of each token.
+"""
+
+ContextWindow = namedtuple("ContextWindow", ["window", "shrink", "cbow_mean"])
+ContextWindow.__doc__ = """Which tokens are context: up to ``window`` on each side (drawn
+from 1 to ``window`` per center when ``shrink``); CBOW averages them if ``cbow_mean``, else
+sums them."""
+
+LinearSchedule = namedtuple(
+    "LinearSchedule", ["alpha_start", "alpha_end", "epoch", "epochs", "seeds", "compute_loss"]
+)
+LinearSchedule.__doc__ = """One epoch of a learning rate decaying linearly from
+``alpha_start`` to ``alpha_end`` over all ``epochs`` epochs' tokens, with one random seed
+per work block (``seeds``, uint64) and whether to compute the loss."""
+
+BlockStats = namedtuple("BlockStats", ["loss", "examples"])
+BlockStats.__doc__ = """Per-block results of an epoch: summed loss (float64) and number of
+training examples (int64)."""
+
+Subwords = namedtuple("Subwords", ["offsets", "rows", "mean_shift"])
+Subwords.__doc__ = """fastText's input rows of each word: ``rows[offsets[w]:offsets[w + 1]]``
+(int32) are word ``w``'s own row and its n-gram rows; ``mean_shift[w]`` (float32) is how far
+their mean moves when the same gradient is added to each of them."""
+
+GloveEntries = namedtuple("GloveEntries", ["rows", "cols", "log_x", "weight", "block_bounds"])
+GloveEntries.__doc__ = """The non-zero co-occurrence entries scattered into training blocks:
+entry ``e`` is ``(rows[e], cols[e])`` with ``log_x[e]`` and weight ``weight[e]``; block ``b``
+is entries ``block_bounds[b]`` to ``block_bounds[b + 1] - 1``."""
+
+
+def training_corpus(ids, blocks, keep_prob):
+    """Bundle the corpus ids, their ``WorkBlocks`` and keep probabilities.
+
+    Parameters
+    ----------
+    ids : ndarray of int32
+        Known token ids.
+    blocks : WorkBlocks
+        Sentences and blocks over ``ids``.
+    keep_prob : ndarray of float64
+        Sub-sampling keep probability of each token.
+
+    Returns
+    -------
+    TrainingCorpus
+    """
+    return TrainingCorpus(ids, blocks.sentence_offsets, blocks.block_bounds,
+                          blocks.block_token_starts, int(blocks.n_tokens),
+                          np.asarray(keep_prob, dtype=np.float64))
+
+
+def block_stats(n_blocks):
+    """Return zeroed per-block results for ``n_blocks`` blocks.
+
+    Parameters
+    ----------
+    n_blocks : int
+        Number of work blocks.
+
+    Returns
+    -------
+    BlockStats
+    """
+    return BlockStats(np.zeros(n_blocks), np.zeros(n_blocks, dtype=np.int64))
