@@ -35,9 +35,14 @@ FORMAT_OF_SUFFIX = {".npz": "native", ".bin": "word2vec-binary", ".vec": "fastte
                     ".txt": "word2vec"}
 COMPRESSION_OF_SUFFIX = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}
 
-# The first bytes of each compressed format, as the file(1) command recognises them.
-_MAGIC = {"gzip": b"\x1f\x8b", "bzip2": b"BZh", "xz": b"\xfd7zXZ\x00"}
-_MAGIC_LENGTH = max(len(magic) for magic in _MAGIC.values())
+# The first bytes of each compressed format: gzip's magic and its only compression method
+# (deflate), xz's stream header; bzip2 is checked further in _is_bzip2, since plain text
+# may well start with "BZh".
+_MAGIC = {"gzip": b"\x1f\x8b\x08", "xz": b"\xfd7zXZ\x00"}
+# bzip2: "BZh", the block size "1".."9", then the first block's magic (pi) or, for an
+# empty stream, the end-of-stream magic (sqrt(pi)).
+_BZIP2_BLOCK_MAGICS = (b"1AY&SY", b"\x17rE8P\x90")
+_MAGIC_LENGTH = 10
 _READERS = {"gzip": lambda file: gzip.GzipFile(fileobj=file, mode="rb"),
             "bzip2": lambda file: bz2.BZ2File(file, mode="rb"),
             "xz": lambda file: lzma.LZMAFile(file, mode="rb")}
@@ -83,7 +88,7 @@ def compression_of(head):
     Parameters
     ----------
     head : bytes
-        The first bytes of the file (6 are enough).
+        The first bytes of the file (10 are enough).
 
     Returns
     -------
@@ -92,6 +97,9 @@ def compression_of(head):
     for kind, magic in _MAGIC.items():
         if head.startswith(magic):
             return kind
+    if (head[:3] == b"BZh" and head[3:4] in b"123456789" and len(head) >= 10
+            and head[4:10] in _BZIP2_BLOCK_MAGICS):
+        return "bzip2"
     return None
 
 
@@ -385,17 +393,20 @@ def atomic_write(path, *, compress_by_name=True):
     PermissionError
         If the folder is not writable; the message names ``path``.
     """
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
+    requested = os.fspath(path)
+    # Through a symbolic link, replace the file it points to and keep the link.
+    target = os.path.realpath(requested)
+    folder = os.path.dirname(target)
     base = os.path.basename(target)
     if os.path.isdir(target):
-        raise IsADirectoryError(errno.EISDIR, "cannot write the file: it is a folder", target)
-    kind = _compression_of_name(target) if compress_by_name else None
+        raise IsADirectoryError(errno.EISDIR, "cannot write the file: it is a folder",
+                                requested)
+    kind = _compression_of_name(requested) if compress_by_name else None
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
         mode = None  # a new file: os.open's 0o666 less the umask, as open() gives
-    descriptor, temporary = _create_temporary(folder, base, target, mode)
+    descriptor, temporary = _create_temporary(folder, base, requested, mode)
     try:
         with open(descriptor, "wb") as raw:
             if kind is None:
@@ -405,7 +416,12 @@ def atomic_write(path, *, compress_by_name=True):
                     yield stream
             raw.flush()
             os.fsync(raw.fileno())
-        os.replace(temporary, target)
+        try:
+            os.replace(temporary, target)
+        except OSError as error:
+            raise type(error)(error.errno, f"cannot write the file: cannot move the "
+                              f"finished temporary file into place ({error.strerror})",
+                              requested) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)

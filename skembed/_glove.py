@@ -9,7 +9,12 @@ from ._base import _BaseEmbedding
 from ._compat import N_JOBS_CONSTRAINT, Interval, StrOptions
 from ._cooccur import count_cooccurrences
 from ._kernels._bundles import GloveEntries
-from ._kernels._glove import count_block_sizes, glove_epoch, place_entries
+from ._kernels._glove import (
+    count_block_sizes,
+    glove_epoch,
+    glove_epoch_serial,
+    place_entries,
+)
 from ._random import SeedSource
 from ._threads import resolve_n_jobs
 from ._training import run_blocks, run_epochs
@@ -322,12 +327,14 @@ class GloVeTransformer(_BaseEmbedding):
 
     def _train(self, vocabulary, corpus):
         n_threads = resolve_n_jobs(self.n_jobs)
-        dim = self._vector_size()
+        # Pretrained vectors are loaded once, here; they give the dimension when
+        # vector_size is None.
+        rows, values = self._pretrained_rows(vocabulary)
+        dim = values.shape[1]
         seeds = SeedSource(self.random_state)
         word, context = self._initial_tables(len(vocabulary), dim, seeds)
         # Fine-tuning: word and context halves so that their sum starts at the pretrained
         # vectors.
-        rows, values = self._pretrained_rows(vocabulary)
         word[rows, :dim] = values / np.float32(2.0)
         context[rows, :dim] = values / np.float32(2.0)
 
@@ -358,10 +365,15 @@ class GloVeTransformer(_BaseEmbedding):
             order = seeds.generator().permutation(n_blocks).astype(np.int64)
             block_seeds = seeds.block_seeds(n_blocks)
 
+            rate, clip = float(self.learning_rate), float(self.gradient_clip)
+
             def kernel(first, end):
-                glove_epoch(word, context, entries, order, block_seeds,
-                            float(self.learning_rate), float(self.gradient_clip), block_loss,
-                            first, end, n_threads)
+                if n_threads == 1:
+                    glove_epoch_serial(word, context, entries, order, block_seeds, rate, clip,
+                                       block_loss, first, end)
+                else:
+                    glove_epoch(word, context, entries, order, block_seeds, rate, clip,
+                                block_loss, first, end, n_threads)
 
             run_blocks(kernel, n_blocks, n_threads)
             return float(block_loss.sum() / nnz) if nnz else 0.0

@@ -134,7 +134,7 @@ def read_native(source, *, mmap):
 def _not_native(source, error):
     """Build the error for a file that is not a zip, saying what it is when we can tell."""
     with open(source, "rb") as file:  # the raw bytes tell compression
-        head = file.read(8)
+        head = file.read(10)
     kind = compression_of(head)
     if kind is not None:
         with open_bytes(source) as stream:

@@ -40,11 +40,8 @@ _UNIGRAM_SCORE_DECIMALS = 6
 # Longest word (in characters) a subword trainer sees; longer ones are cut to this length.
 # Nothing that long is a word, and the trainers slow down badly on such strings.
 MAX_TRAINING_WORD = 100
-# A word as WORD_PATTERN finds it, starting at a word start, longer than MAX_TRAINING_WORD:
-# a letter or digit, then letters, digits or apostrophes that are followed by one.
-_LONG_WORD = re.compile(
-    rf"(?<![^\W_])[^\W_](?:[^\W_]|['\u2019](?=[^\W_])){{{MAX_TRAINING_WORD},}}"
-)
+# A run of non-space characters that may hold a word longer than MAX_TRAINING_WORD.
+_LONG_RUN = re.compile(rf"\S{{{MAX_TRAINING_WORD + 1},}}")
 
 
 # The tokenizers package encodes batches on a thread pool, which a forked child cannot use.
@@ -321,23 +318,29 @@ def _wordpiece_from_bpe(bpe, lowercase):
     return tokenizer
 
 
-def _cap_long_words(texts):
+def _cap_long_words(texts, lowercase):
     """Yield the texts with every word longer than MAX_TRAINING_WORD cut to that length.
 
     The ``tokenizers`` trainers take time super-linear in the length of a word (BPE about
     quadratic: a minute and a half for one 300,000-character token) or in the number of
     distinct substrings it holds (Unigram), so a single base64 blob or DNA string in a
     corpus could stall ``fit``. Cut to its first ``MAX_TRAINING_WORD`` characters, such a
-    string costs no more than an ordinary word; texts without one pass through unchanged,
-    so the trained tokenizer is the same on ordinary text.
+    string costs no more than an ordinary word. The words are those the trainer itself
+    will see (the tokenizer's own normalizer and word splitter, whose letters include
+    combining marks), and a text with no run of more than ``MAX_TRAINING_WORD``
+    non-space characters passes through unchanged, so the trained tokenizer is the same
+    on ordinary text.
     """
+    normalizer = splitter = None
     for text in texts:
-        # A text no longer than the cap holds no word to cut: skip the regex.
-        yield _LONG_WORD.sub(_cap_word, text) if len(text) > MAX_TRAINING_WORD else text
-
-
-def _cap_word(match):
-    return match.group()[:MAX_TRAINING_WORD]
+        if len(text) <= MAX_TRAINING_WORD or not _LONG_RUN.search(text):
+            yield text
+            continue
+        if splitter is None:
+            normalizer, splitter = _normalizer(lowercase), _word_pre_tokenizer()
+        # The trainer normalizes and splits again; both give the same words a second time.
+        words = splitter.pre_tokenize_str(normalizer.normalize_str(text))
+        yield " ".join(word[:MAX_TRAINING_WORD] for word, _ in words)
 
 
 def train_subword_tokenizer(kind, texts, *, vocab_size, lowercase):
@@ -377,7 +380,7 @@ def train_subword_tokenizer(kind, texts, *, vocab_size, lowercase):
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
     _register_fork_hooks()  # the trainers run on tokenizers' thread pool
-    texts = _cap_long_words(texts)
+    texts = _cap_long_words(texts, lowercase)
     if kind == "bpe":
         return _train_bpe(texts, vocab_size, lowercase)
     if kind == "wordpiece":

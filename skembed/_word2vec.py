@@ -8,7 +8,13 @@ from ._base import _BaseEmbedding
 from ._blocks import make_blocks
 from ._compat import N_JOBS_CONSTRAINT, Interval, StrOptions
 from ._kernels._bundles import ContextWindow, OutputLayer, block_stats, training_corpus
-from ._kernels._word2vec import MAX_SENTENCE_LENGTH, cbow_epoch, skipgram_epoch
+from ._kernels._word2vec import (
+    MAX_SENTENCE_LENGTH,
+    cbow_epoch,
+    cbow_epoch_serial,
+    skipgram_epoch,
+    skipgram_epoch_serial,
+)
 from ._random import SeedSource
 from ._threads import resolve_n_jobs
 from ._training import linear_schedule, run_blocks, run_epochs
@@ -326,18 +332,22 @@ class Word2VecTransformer(_BaseEmbedding):
     def _epoch_kernel(self, W_in, inputs, corpus, output, context, schedule, stats,
                       n_threads):
         """Return ``kernel(first, end)``, training blocks ``first`` to ``end - 1``."""
-        epoch = skipgram_epoch if self.architecture == "skipgram" else cbow_epoch
-
-        def kernel(first, end):
-            epoch(W_in, corpus, output, context, schedule, stats, first, end, n_threads)
-
-        return kernel
+        skipgram = self.architecture == "skipgram"
+        if n_threads == 1:
+            serial = skipgram_epoch_serial if skipgram else cbow_epoch_serial
+            return lambda first, end: serial(W_in, corpus, output, context, schedule, stats,
+                                             first, end)
+        epoch = skipgram_epoch if skipgram else cbow_epoch
+        return lambda first, end: epoch(W_in, corpus, output, context, schedule, stats, first,
+                                        end, n_threads)
 
     def _train(self, vocabulary, corpus):
-        dim = self._vector_size()
+        # Pretrained vectors are loaded once, here; they give the dimension when
+        # vector_size is None.
+        pretrained_rows, pretrained_values = self._pretrained_rows(vocabulary)
+        dim = pretrained_values.shape[1]
         seeds = SeedSource(self.random_state)
         W_in, inputs = self._prepare_inputs(vocabulary, dim, seeds)
-        pretrained_rows, pretrained_values = self._pretrained_rows(vocabulary)
         W_in[pretrained_rows] = pretrained_values  # word rows come first in every layout
         output = self._output_layer(vocabulary.counts, dim)
         blocks = make_blocks(corpus.offsets, MAX_SENTENCE_LENGTH)
@@ -372,7 +382,7 @@ class Word2VecTransformer(_BaseEmbedding):
         return self._word_vectors(vocabulary, W_in, inputs), fitted
 
     def _snapshot(self, vocabulary, W_in, inputs):
-        """The vectors as they are now, for callbacks: a copy, since training goes on."""
+        """Return the vectors as they are now, for callbacks: a copy, as training goes on."""
         vectors = self._word_vectors(vocabulary, W_in, inputs)
         if np.shares_memory(vectors, W_in):
             vectors = vectors.copy()

@@ -14,8 +14,8 @@ between epochs:
   ``compute_loss=False``), ``"words_per_second"`` (word2vec and fastText) or
   ``"entries_per_second"`` (GloVe, non-zero co-occurrences), ``"seconds"`` (the epoch's
   wall time) and ``"vectors"`` (a [`Vectors`][skembed.Vectors] of the token vectors
-  at the end of the epoch, built only when there are callbacks; its matrix may share
-  memory with the weights still being trained, so copy what must outlive the hook).
+  at the end of the epoch, built only when there are callbacks: a copy, which training
+  no longer changes, so a callback may keep it).
   Returning a true value stops training after this epoch; the fitted ``n_iter_`` then
   counts the epochs run.
 * ``on_train_end(estimator, logs)``: once, after the last epoch run, with that epoch's

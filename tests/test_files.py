@@ -84,6 +84,18 @@ def test_a_plain_file_with_a_compression_suffix_is_read_as_plain(tmp_path, latin
         latin1_lines)
 
 
+# Only the whole signature (bzip2: "BZh", a block size, a block magic) means compressed.
+@pytest.mark.parametrize("first_line", ["BZh is how every bzip2 file starts", "BZh9 and more",
+                                        "\x1f\x8b is gzip's magic"])
+def test_plain_text_that_starts_like_a_compressed_file_is_read_as_text(tmp_path, first_line,
+                                                                       latin1_lines):
+    lines = [first_line, *latin1_lines[:5]]
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(lines), encoding="latin-1")
+    fitted = OneHotWordEncoder(input="filename", encoding="latin-1").fit([path])
+    assert fitted.vocabulary_ == _vocabulary(lines)
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-16-le"])
 @pytest.mark.parametrize("kind", [None, "gzip"])
 def test_corpora_in_wide_encodings_are_decoded_before_splitting(tmp_path, latin1_lines,
@@ -260,3 +272,14 @@ def test_saving_into_a_missing_folder_names_the_requested_path(tmp_path):
     with pytest.raises(IsADirectoryError) as error:
         save_vectors(Vectors(["a"], np.ones((1, 2))), tmp_path, format="glove")
     assert error.value.filename == str(tmp_path)
+
+
+def test_saving_through_a_symlink_replaces_the_file_it_points_to(tmp_path):
+    real = tmp_path / "real.txt"
+    save_vectors(Vectors(["a", "b"], np.ones((2, 2))), real)
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    save_vectors(Vectors(["c"], np.zeros((1, 3))), link)
+    assert link.is_symlink()
+    assert load_vectors(real).tokens == ["c"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.txt", "real.txt"]

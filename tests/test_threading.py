@@ -38,16 +38,21 @@ _FORK_SCRIPT = _COMMON + """
 import multiprocessing as mp
 
 def fit_in_child(name):
-    return make(name, 1).fit_transform(texts), parent_model.transform(texts[:50])
+    # Two threads run the parallel kernel in the child (one thread runs its serial twin,
+    # which needs no threading layer); the one-thread fit must equal the parent's.
+    parallel = make(name, 2).fit(texts).vectors_.vectors
+    return (make(name, 1).fit_transform(texts), parent_model.transform(texts[:50]),
+            bool(np.isfinite(parallel).all()))
 
 parent_model = make("skipgram", 2).fit(texts)  # the parent has run parallel kernels
 expected = {name: make(name, 1).fit_transform(texts) for name in MODELS}
 with mp.get_context("fork").Pool(2) as pool:
     # A child killed by the threading layer would leave map() waiting forever.
     results = pool.map_async(fit_in_child, list(MODELS)).get(timeout=240)
-for name, (rows, transformed) in zip(MODELS, results):
+for name, (rows, transformed, finite) in zip(MODELS, results):
     assert np.array_equal(rows, expected[name]), name
     assert np.array_equal(transformed, parent_model.transform(texts[:50])), name
+    assert finite, name
 print(numba.threading_layer(), len(results))
 """
 
@@ -56,6 +61,7 @@ import multiprocessing as mp, threading
 from skembed._threads import numba_threads
 
 def fit_in_child(name):
+    make(name, 2).fit(texts)  # parallel kernels: takes the launch lock
     return make(name, 1).fit_transform(texts)
 
 expected = make("skipgram", 1).fit_transform(texts)
@@ -93,6 +99,7 @@ def search(n_jobs):
 
 if __name__ == "__main__":
     mp.set_start_method("fork")
+    make("glove", 2).fit(texts)  # the parent runs parallel kernels before it forks
     serial = search(1)
     with parallel_backend("multiprocessing"):
         searches = [search(2), search(2)]  # the second forks after the first's refit
@@ -168,6 +175,11 @@ assert snapshot() == before, "a fit changed the environment or numba.config"
 print("word fit:", layer(), variable_in_forked_child())
 
 skembed.Word2VecTransformer(vector_size=8, min_count=2, epochs=1, random_state=0,
+                            n_jobs=2).fit(texts)
+assert snapshot() == before, "a two-thread fit changed the environment or numba.config"
+print("two-thread fit:", layer(), variable_in_forked_child())
+
+skembed.Word2VecTransformer(vector_size=8, min_count=2, epochs=1, random_state=0,
                             tokenizer="bpe", subword_vocab_size=300).fit(texts)
 assert snapshot() == before, "a subword fit changed the environment or numba.config"
 print("subword fit:", layer(), variable_in_forked_child())
@@ -226,6 +238,7 @@ def test_import_and_fit_change_only_what_they_need_in_the_process():
     done = _run(_IMPORT_SCRIPT)
     assert done.stdout.splitlines() == [
         "import: not started -",  # no threading layer, no fork hook, nothing set
-        "word fit: workqueue -",  # the layer starts at the first parallel kernel
+        "word fit: not started -",  # one thread runs serial kernels: no layer needed
+        "two-thread fit: workqueue -",  # the layer starts at the first parallel kernel
         "subword fit: workqueue false",  # tokenizers' pool ran: forks get the variable
     ]

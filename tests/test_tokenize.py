@@ -214,7 +214,7 @@ def test_ordinary_text_trains_the_same_tokenizer_as_without_the_long_word_cap(
     longest = max(len(word) for text in texts for word in re.findall(r"[^\W_]+", text))
     assert longest <= MAX_TRAINING_WORD  # ordinary text: the cap has nothing to cut
     capped = OneHotWordEncoder(tokenizer=kind, subword_vocab_size=1000).fit(texts)
-    monkeypatch.setattr(skembed._tokenize, "_cap_long_words", lambda texts: texts)
+    monkeypatch.setattr(skembed._tokenize, "_cap_long_words", lambda texts, lowercase: texts)
     uncapped = OneHotWordEncoder(tokenizer=kind, subword_vocab_size=1000).fit(texts)
     assert capped.tokenizer_.to_str() == uncapped.tokenizer_.to_str()
     assert capped.vocabulary_ == uncapped.vocabulary_
@@ -236,6 +236,20 @@ def test_a_long_word_is_cut_to_its_first_100_characters_for_training(kind):
         assert pieces == ["[UNK]"]
     else:
         assert "".join(pieces) == "\u2581" + word
+
+
+@pytest.mark.parametrize("word", [
+    "\u0915\u093f" * 10_000,  # Devanagari "ki": a consonant and a combining vowel sign
+    "e\u0301" * 10_000,  # e + combining acute accent (decomposed form)
+    "\ufb01" * 80 + "x" * 30,  # ligatures that NFKC expands past the cap
+])
+def test_words_are_cut_as_the_subword_trainer_sees_them(word):
+    from skembed._tokenize import _cap_long_words, _normalizer, _word_pre_tokenizer
+
+    (capped,) = _cap_long_words([f"before {word} after"], lowercase=True)
+    seen = _word_pre_tokenizer().pre_tokenize_str(_normalizer(True).normalize_str(capped))
+    assert [piece for piece, _ in seen][::2] == ["before", "after"]
+    assert max(len(piece) for piece, _ in seen) == MAX_TRAINING_WORD
 
 
 @pytest.mark.parametrize("kind", SUBWORD_KINDS)

@@ -319,3 +319,25 @@ def cbow_epoch(W_in, corpus, output, context, schedule, stats, first_block, end_
         for block in range(first_block + worker, end_block, n_workers):
             block_loss[block], block_examples[block] = cbow_block(
                 W_in, corpus, output, context, schedule, block)
+
+
+# One-thread twins of the epoch kernels: separately named (each dispatcher has its own
+# cache entry), not parallel, so a one-thread fit never starts numba's threading layer nor
+# waits for another thread's parallel launch. Blocks run in order, as with one worker.
+
+
+@numba.njit(nogil=True, cache=CACHE)
+def skipgram_epoch_serial(W_in, corpus, output, context, schedule, stats, first_block,
+                          end_block):
+    """Train skip-gram on blocks ``first_block`` to ``end_block - 1``, in one thread."""
+    for block in range(first_block, end_block):
+        stats.loss[block], stats.examples[block] = skipgram_block(
+            W_in, corpus, output, context, schedule, block)
+
+
+@numba.njit(nogil=True, cache=CACHE)
+def cbow_epoch_serial(W_in, corpus, output, context, schedule, stats, first_block, end_block):
+    """Train CBOW on blocks ``first_block`` to ``end_block - 1``, in one thread."""
+    for block in range(first_block, end_block):
+        stats.loss[block], stats.examples[block] = cbow_block(
+            W_in, corpus, output, context, schedule, block)
