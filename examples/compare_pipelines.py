@@ -4,12 +4,15 @@ Compares, on the same folds, LogisticRegression on: TF-IDF; one-hot words and BP
 Word2Vec, FastText and GloVe vectors trained inside each fold on the fold's texts (word
 and subword tokenizers); and Word2Vec vectors trained once on the unlabelled shared
 corpus, saved to a file and used frozen (``pretrained=``). Prints a Markdown table.
+Every LogisticRegression keeps C=1 unless ``--Cs`` gives values to choose it among, by
+3-fold cross-validation on each training fold (the test folds play no part in it).
 
 Run::
 
     python examples/compare_pipelines.py                          # built-in fortunes data
     python examples/compare_pipelines.py --dataset wordnet_nouns  # ../shared/data
     python examples/compare_pipelines.py --quick                  # a one-minute smoke run
+    python examples/compare_pipelines.py --Cs 0.1 1 10 100 1000   # C chosen per fold
 """
 
 import argparse
@@ -104,6 +107,9 @@ def main():
     parser.add_argument("--cv", type=int, default=5)
     parser.add_argument("--limit", type=int, default=None, help="use the first N texts")
     parser.add_argument("--quick", action="store_true", help="small settings, 3 folds")
+    parser.add_argument("--Cs", type=float, nargs="+", metavar="C",
+                        help="choose each LogisticRegression's C among these values on "
+                             "each training fold (default: C=1 for every row)")
     args = parser.parse_args()
     limit = 1500 if args.quick and args.limit is None else args.limit
     texts, labels = read_dataset(args.dataset, args.data, limit)
@@ -111,7 +117,7 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         path = pretrain(args.data, folder, args.quick)
         table = compare_pipelines(pipelines(args.quick, path), texts, labels,
-                                  cv=3 if args.quick else args.cv, verbose=1)
+                                  cv=3 if args.quick else args.cv, verbose=1, Cs=args.Cs)
     print(table.to_markdown())
 
 

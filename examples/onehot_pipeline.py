@@ -16,7 +16,7 @@ test_texts, test_labels = load_fortunes(subset="test", return_X_y=True)
 pipeline = make_pipeline(OneHotWordEncoder(), LogisticRegression(max_iter=2000))
 search = GridSearchCV(
     pipeline,
-    {"onehotwordencoder__tokenizer": ["word", "bpe"], "onehotwordencoder__min_count": [1, 2]},
+    {"onehotwordencoder__tokenizer": ["word", "bpe"]},
     cv=3,
     n_jobs=2,
 )

@@ -30,6 +30,8 @@ _SET_BY_TRAIN = ("input", "callbacks")  # estimator parameters the train command
 _TRAIN_OPTIONS = {"vector_size": "vector_size", "window": "window",
                   "min_count": "min_count", "epochs": "epochs", "threads": "n_jobs",
                   "seed": "random_state"}
+# Analogy test sets shipped with skembed, given to --analogies by name instead of a file.
+_BUILTIN_ANALOGIES = ("google",)
 
 
 class CommandError(Exception):
@@ -255,6 +257,18 @@ def run_train(args):
 # ---------------------------------------------------------- evaluate, neighbors
 
 
+def _analogy_source(name):
+    """Return (label, source) for one --analogies value: a built-in name or a file path."""
+    if name in _BUILTIN_ANALOGIES:
+        from .datasets import load_analogy_questions
+
+        return f"{name} (built-in)", load_analogy_questions(as_path=True)
+    if not os.path.exists(name):
+        raise CommandError(f"analogies file {name!r} does not exist (built-in question "
+                           f"sets, given by name: {', '.join(_BUILTIN_ANALOGIES)})")
+    return name, name
+
+
 def _load(args):
     from .io import load_vectors
 
@@ -274,7 +288,8 @@ def run_evaluate(args):
     if not args.analogies and not args.pairs:
         raise CommandError("give at least one --analogies or --pairs file", status=2)
     # Read (and check) every test file before loading the vectors, which may be large.
-    tasks = [("analogies", path, read_analogies(path)) for path in args.analogies]
+    tasks = [("analogies", label, read_analogies(source))
+             for label, source in map(_analogy_source, args.analogies)]
     tasks += [("pairs", path, read_word_pairs(path)) for path in args.pairs]
     vectors = _load(args)
     restrict = args.restrict_vocab or None  # 0 searches every token
@@ -368,13 +383,15 @@ examples:
 
 _EVALUATE_EPILOG = """\
 Analogy files use the Google format (': section' lines, then 'a b c d' questions); the
-score is the accuracy over the questions whose words are all known. Word-pair files
-hold 'word1<TAB>word2<TAB>score' lines (WordSim-353, SimLex-999); the score is the
-Spearman correlation between the human scores and the cosine similarities. Coverage is
-the share of questions or pairs that could be scored. Words are matched ignoring case.
+score is the accuracy over the questions whose words are all known. The name 'google'
+stands for the Google analogy questions shipped with skembed (19,544 questions in 14
+sections; Mikolov et al., 2013), so no file is needed. Word-pair files hold
+'word1<TAB>word2<TAB>score' lines (WordSim-353, SimLex-999); the score is the Spearman
+correlation between the human scores and the cosine similarities. Coverage is the share
+of questions or pairs that could be scored. Words are matched ignoring case.
 
 examples:
-  skembed evaluate vectors.bin --analogies questions-words.txt
+  skembed evaluate vectors.bin --analogies google
   skembed evaluate vectors.vec --pairs wordsim353.tsv simlex999.tsv --limit 200000
   skembed evaluate vectors.npz --analogies questions-words.txt --method 3cosmul \\
       --restrict-vocab 0
@@ -393,7 +410,7 @@ examples:
 _MAIN_EPILOG = """\
 examples:
   skembed train word2vec corpus.txt -o vectors.bin
-  skembed evaluate vectors.bin --analogies questions-words.txt --pairs wordsim353.tsv
+  skembed evaluate vectors.bin --analogies google --pairs wordsim353.tsv
   skembed neighbors vectors.bin king --analogy man king woman
 
 'skembed COMMAND --help' describes each command.
@@ -466,7 +483,10 @@ def _parser():
     )
     _add_vector_source(evaluate)
     evaluate.add_argument("--analogies", nargs="+", action="extend", default=[],
-                          metavar="FILE", help="analogy question files (Google format)")
+                          metavar="FILE",
+                          help="analogy question files (Google format), or 'google' for "
+                               "the Google analogy questions shipped with skembed (a file "
+                               "named google: ./google)")
     evaluate.add_argument("--pairs", nargs="+", action="extend", default=[], metavar="FILE",
                           help="scored word-pair files (word1<TAB>word2<TAB>score)")
     evaluate.add_argument("--method", choices=("3cosadd", "3cosmul"), default="3cosadd",

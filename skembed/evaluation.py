@@ -27,7 +27,7 @@ from numbers import Integral
 import numpy as np
 from scipy import stats
 
-from ._compat import HasMethods, Interval, StrOptions, validate_params
+from ._compat import N_JOBS_CONSTRAINT, HasMethods, Interval, StrOptions, validate_params
 from ._files import read_text
 from ._vectors import _COSMUL_EPSILON, as_vectors
 
@@ -721,40 +721,159 @@ def make_word_pairs_scorer(pairs, **kwargs):
 # ------------------------------------------------------------------- extrinsic
 
 
+def _with_C_chosen(estimator, Cs, inner_cv):
+    """Return a clone of ``estimator`` whose final step chooses its ``C`` among ``Cs``.
+
+    The final step (of a pipeline, however nested, or the estimator itself) is wrapped in
+    a ``GridSearchCV`` over ``C`` with ``inner_cv`` folds, scored by accuracy. The steps
+    before it are fitted once on the data given to ``fit``; the search sees their output.
+    Returns None when the final step has no ``C`` parameter.
+    """
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(estimator, Pipeline):
+        name, last = estimator.steps[-1]
+        tuned = _with_C_chosen(last, Cs, inner_cv)
+        if tuned is None:
+            return None
+        return clone(estimator).set_params(**{name: tuned})
+    if not hasattr(estimator, "get_params") or "C" not in estimator.get_params(deep=False):
+        return None
+    return GridSearchCV(clone(estimator), {"C": [float(c) for c in Cs]}, cv=inner_cv,
+                        scoring="accuracy", error_score="raise")
+
+
+def _chosen_C(fitted):
+    """Return the ``C`` that the search of ``_with_C_chosen`` chose in a fitted estimator."""
+    from sklearn.pipeline import Pipeline
+
+    while isinstance(fitted, Pipeline):
+        fitted = fitted.steps[-1][1]
+    return float(fitted.best_params_["C"])
+
+
+def _positive_values(values, name):
+    """Return ``values`` as a 1-D float array, or raise if one is not a positive number."""
+    try:
+        array = np.asarray(values, dtype=float).ravel()
+    except (TypeError, ValueError):
+        array = np.full(1, np.nan)
+    if array.size == 0 or not np.all(np.isfinite(array) & (array > 0)):
+        raise ValueError(f"{name} must hold one or more positive numbers, got {values!r}")
+    return array
+
+
+def _format_C(values):
+    """Format the chosen C of each fold: ``10, 10, 100``; ``-`` when C was not chosen."""
+    return "-" if values is None else ", ".join(f"{value:g}" for value in values)
+
+
 @dataclass(frozen=True)
 class PipelineComparison:
     """Cross-validated scores of several pipelines on one dataset.
+
+    Returned by [`compare_pipelines`][skembed.evaluation.compare_pipelines]: one row per
+    pipeline, with the mean and standard deviation over the folds of the accuracy and the
+    macro-averaged F1 on the test folds, the mean fit time per fold and, when ``C`` was
+    chosen by cross-validation, the value chosen on each training fold.
 
     Attributes
     ----------
     rows : tuple of dict
         One per pipeline, in the given order: ``name``, ``accuracy_mean``,
         ``accuracy_std``, ``f1_macro_mean``, ``f1_macro_std``, ``fit_seconds`` (mean per
-        fold) and ``n_splits``.
+        fold), ``n_splits`` and ``C``: the ``C`` chosen on each training fold (a tuple of
+        floats, in fold order), or None when it was not chosen (``Cs=None``, or a
+        pipeline whose final step has no ``C``).
+
+    See Also
+    --------
+    compare_pipelines : Builds this table.
+
+    Examples
+    --------
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from sklearn.feature_extraction.text import TfidfVectorizer
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skembed.datasets import load_fortunes
+    >>> from skembed.evaluation import compare_pipelines
+    >>> texts, labels = load_fortunes(subset="train", return_X_y=True)
+    >>> pipelines = {"majority": DummyClassifier(),
+    ...              "TF-IDF": make_pipeline(TfidfVectorizer(), LogisticRegression())}
+    >>> table = compare_pipelines(pipelines, texts[:300], labels[:300], cv=3, Cs=[1, 100])
+    >>> [(row["name"], len(row["C"] or ())) for row in table.rows]
+    [('majority', 0), ('TF-IDF', 3)]
+    >>> print(table.to_markdown().splitlines()[0])
+    | pipeline | accuracy | macro-F1 | fit time per fold | C per fold |
     """
 
     rows: tuple
 
     def to_markdown(self):
-        """Return the table as Markdown."""
-        lines = ["| pipeline | accuracy | macro-F1 | fit time per fold |",
-                 "| --- | ---: | ---: | ---: |"]
+        """Return the table as Markdown.
+
+        Returns
+        -------
+        str
+            A header and one line per pipeline: accuracy and macro-F1 as mean ± standard
+            deviation over the folds, and the mean fit time per fold; plus a column of
+            the ``C`` chosen on each fold when any row has one.
+
+        Examples
+        --------
+        >>> from skembed.evaluation import PipelineComparison
+        >>> row = {"name": "one-hot", "accuracy_mean": 0.5612, "accuracy_std": 0.01,
+        ...        "f1_macro_mean": 0.54, "f1_macro_std": 0.012, "fit_seconds": 2.31,
+        ...        "n_splits": 3, "C": (10.0, 10.0, 100.0)}
+        >>> print(PipelineComparison(rows=(row,)).to_markdown())
+        | pipeline | accuracy | macro-F1 | fit time per fold | C per fold |
+        | --- | ---: | ---: | ---: | ---: |
+        | one-hot | 0.561 ± 0.010 | 0.540 ± 0.012 | 2.3 s | 10, 10, 100 |
+        """
+        with_C = any(r.get("C") is not None for r in self.rows)
+        header = "| pipeline | accuracy | macro-F1 | fit time per fold |"
+        rule = "| --- | ---: | ---: | ---: |"
+        lines = [header + " C per fold |" if with_C else header,
+                 rule + " ---: |" if with_C else rule]
         for r in self.rows:
-            lines.append(
-                f"| {r['name']} | {r['accuracy_mean']:.3f} ± {r['accuracy_std']:.3f} | "
-                f"{r['f1_macro_mean']:.3f} ± {r['f1_macro_std']:.3f} | "
-                f"{r['fit_seconds']:.1f} s |"
-            )
+            line = (f"| {r['name']} | {r['accuracy_mean']:.3f} ± {r['accuracy_std']:.3f} | "
+                    f"{r['f1_macro_mean']:.3f} ± {r['f1_macro_std']:.3f} | "
+                    f"{r['fit_seconds']:.1f} s |")
+            lines.append(line + f" {_format_C(r.get('C'))} |" if with_C else line)
         return "\n".join(lines)
 
     def to_frame(self):
-        """Return the table as a pandas DataFrame indexed by pipeline name."""
+        """Return the table as a pandas DataFrame indexed by pipeline name.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per pipeline; the columns are the keys of ``rows`` other than
+            ``name``.
+        """
         import pandas as pd
 
         return pd.DataFrame(list(self.rows)).set_index("name")
 
 
-def compare_pipelines(pipelines, X, y, *, cv=5, n_jobs=None, verbose=0):
+@validate_params(
+    {
+        "pipelines": [dict],
+        "X": ["array-like", HasMethods(["__iter__"])],
+        "y": ["array-like"],
+        "cv": ["cv_object"],
+        "n_jobs": N_JOBS_CONSTRAINT,
+        "verbose": ["verbose"],
+        "Cs": ["array-like", None],
+        "inner_cv": ["cv_object"],
+    },
+    prefer_skip_nested_validation=False,  # the pipelines' own parameters are checked in fit
+)
+def compare_pipelines(pipelines, X, y, *, cv=5, n_jobs=None, verbose=0, Cs=None,
+                      inner_cv=3):
     """Cross-validate several pipelines on the same folds and tabulate the results.
 
     Parameters
@@ -772,23 +891,67 @@ def compare_pipelines(pipelines, X, y, *, cv=5, n_jobs=None, verbose=0):
         Folds fitted in parallel (processes), as in ``cross_validate``.
     verbose : int, default=0
         Print one line per pipeline when > 0.
+    Cs : array-like of float or None, default=None
+        None fits every pipeline as it is given, so each classifier keeps its own ``C``
+        (LogisticRegression's default 1.0 suits some features far better than others:
+        TF-IDF rows want a larger C than binary one-hot rows). A list of positive values
+        chooses, on each training fold, the ``C`` of every pipeline whose final step has
+        one (LogisticRegression, LinearSVC, SVC, ...) among them, by the accuracy of an
+        ``inner_cv``-fold cross-validation on that training fold only (nested
+        cross-validation: the test fold plays no part in the choice). Pipelines without a
+        ``C`` are fitted as given. The chosen values are in each row's ``C``.
+    inner_cv : int or cross-validation splitter, default=3
+        The folds of that inner cross-validation, as ``cv`` of ``GridSearchCV``. The
+        steps before the final one are fitted once per training fold, and the inner
+        folds see their output.
 
     Returns
     -------
     PipelineComparison
+        The scores of each pipeline, in the order of ``pipelines``.
+
+    Raises
+    ------
+    ValueError
+        If ``pipelines`` is empty, if ``Cs`` holds a value that is not a positive number,
+        or if ``Cs`` is given but no pipeline's final step has a ``C`` parameter.
+
+    See Also
+    --------
+    PipelineComparison : The table returned.
+
+    Notes
+    -----
+    Choosing ``C`` costs ``len(Cs) * inner_cv + 1`` fits of the final step per fold
+    instead of one; the steps before it (an embedding trained in ``fit``, for instance)
+    are still fitted once per fold.
     """
     from sklearn.model_selection import check_cv, cross_validate
 
     if not pipelines:
         raise ValueError("pipelines is empty: give at least one name -> estimator")
+    if Cs is not None:
+        tuned = {name: _with_C_chosen(estimator, _positive_values(Cs, "Cs"), inner_cv)
+                 for name, estimator in pipelines.items()}
+        if all(estimator is None for estimator in tuned.values()):
+            raise ValueError(
+                f"Cs={Cs!r} was given, but the final step of no pipeline has a C parameter "
+                f"(pipelines: {', '.join(pipelines)})"
+            )
+        pipelines = {name: pipelines[name] if estimator is None else estimator
+                     for name, estimator in tuned.items()}
+    else:
+        tuned = dict.fromkeys(pipelines)
     X = list(X) if not hasattr(X, "__getitem__") or isinstance(X, str) else X
     splitter = check_cv(cv, y, classifier=True)
     folds = list(splitter.split(X, y))
     rows = []
     for name, estimator in pipelines.items():
         start = time.perf_counter()
+        chosen = tuned[name] is not None
         scores = cross_validate(estimator, X, y, cv=folds, n_jobs=n_jobs,
-                                scoring=("accuracy", "f1_macro"), error_score="raise")
+                                scoring=("accuracy", "f1_macro"), error_score="raise",
+                                return_estimator=chosen)
         row = {
             "name": name,
             "accuracy_mean": float(np.mean(scores["test_accuracy"])),
@@ -797,10 +960,12 @@ def compare_pipelines(pipelines, X, y, *, cv=5, n_jobs=None, verbose=0):
             "f1_macro_std": float(np.std(scores["test_f1_macro"])),
             "fit_seconds": float(np.mean(scores["fit_time"])),
             "n_splits": len(folds),
+            "C": tuple(_chosen_C(fitted) for fitted in scores["estimator"]) if chosen else None,
         }
         rows.append(row)
         if verbose > 0:
+            shown_C = "" if row["C"] is None else f", C {_format_C(row['C'])}"
             print(f"[compare_pipelines] {name}: accuracy {row['accuracy_mean']:.3f}, macro-F1 "
-                  f"{row['f1_macro_mean']:.3f} ({time.perf_counter() - start:.0f} s)",
+                  f"{row['f1_macro_mean']:.3f}{shown_C} ({time.perf_counter() - start:.0f} s)",
                   flush=True)
     return PipelineComparison(rows=tuple(rows))

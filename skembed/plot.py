@@ -1,7 +1,8 @@
 """Plots of fitted word vectors: 2-D word maps, similarity heat maps and loss curves.
 
-matplotlib is an optional dependency (``pip install "skembed[plot]"``). It is imported
-only when a plot is drawn, so ``import skembed.plot`` works without it.
+matplotlib is an optional dependency (``pip install matplotlib``, or ``pip install
+".[plot]"`` in a clone of the repository). It is imported only when a plot is drawn, so
+``import skembed.plot`` works without it.
 
 Every function draws on the given matplotlib ``Axes``, or on a new figure when ``ax`` is
 None, and returns the ``Axes``. None of them calls ``plt.show()``.
@@ -28,7 +29,7 @@ def _pyplot():
         import matplotlib.pyplot as plt
     except ImportError as exc:
         raise ImportError(
-            'skembed.plot needs matplotlib; install it with: pip install "skembed[plot]"'
+            "skembed.plot needs matplotlib; install it with: pip install matplotlib"
         ) from exc
     return plt
 

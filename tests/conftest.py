@@ -26,6 +26,24 @@ def shared_data_dir():
     return Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_blas_thread():
+    """Run the whole suite with one BLAS thread.
+
+    The tests' classifiers fit small matrices: with two BLAS threads on a 2-core machine
+    that also runs numba's threads (or other work), LogisticRegression ran up to ten times
+    slower, and the docs, examples and comparison tests dominated the suite's time.
+    Results are the same. (Tests that start their own Python process are not limited.)
+    """
+    # threadpoolctl limits the BLAS libraries loaded so far: load scipy's as well.
+    import scipy.linalg  # noqa: F401
+    import sklearn.linear_model  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def shared_data():
     path = shared_data_dir()

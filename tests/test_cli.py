@@ -13,6 +13,7 @@ from sklearn.base import clone
 from skembed import FastTextTransformer, GloVeTransformer, Word2VecTransformer
 from skembed._cli import main, parse_value
 from skembed._progress import EpochProgress
+from skembed.datasets import load_analogy_questions
 from skembed.evaluation import evaluate_analogies, evaluate_word_pairs
 from skembed.io import load_vectors, save_vectors
 
@@ -254,6 +255,35 @@ def test_evaluate_needs_a_test_file(vectors_file, capsys):
     assert_one_error_line(capsys.readouterr().err)
 
 
+def test_evaluate_reaches_the_shipped_analogy_questions_by_name(vectors_file, test_files,
+                                                                 tmp_path, monkeypatch, capsys):
+    assert main(["evaluate", vectors_file, "--analogies", "google"]) == 0
+    out = capsys.readouterr().out
+    expected = evaluate_analogies(load_vectors(vectors_file),
+                                  load_analogy_questions(as_path=True))
+    assert expected.total == 19544 and expected.answered > 0
+    row = row_of(out, "google (built-in)")
+    assert row[:3] == ["analogies/3cosadd", "accuracy", f"{expected.accuracy:.4f}"]
+    assert (f"{expected.correct} correct of {expected.answered} answered (19544 questions)"
+            in out)
+
+    # A file that happens to be called google is read as ./google.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "google").write_text(open(test_files[0], encoding="utf-8").read(),
+                                     encoding="utf-8")
+    assert main(["evaluate", vectors_file, "--analogies", "./google"]) == 0
+    (line,) = [line for line in capsys.readouterr().out.splitlines()
+               if line.startswith("./google ")]
+    assert line.endswith(" answered (4 questions)")
+
+
+def test_evaluate_help_names_the_built_in_questions(capsys):
+    assert main(["evaluate", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "or 'google' for the Google analogy questions shipped with skembed" in out
+    assert "skembed evaluate vectors.bin --analogies google" in out
+
+
 # -------------------------------------------------------------------- neighbors
 
 
@@ -314,6 +344,9 @@ def malformed_vectors(tmp_path_factory):
     (["train", "word2vec", "{punctuation}", "-o", "{out}.bin"], 1, "contain no tokens"),
     (["evaluate", "{malformed}", "--pairs", "{pairs}"], 1, "line 3"),
     (["evaluate", "{vectors}", "--analogies", "{tmp}/missing.txt"], 1, "does not exist"),
+    (["evaluate", "{vectors}", "--analogies", "googel"], 1,
+     "analogies file 'googel' does not exist (built-in question sets, given by name: "
+     "google)"),
     (["evaluate", "{vectors}", "--pairs", "{analogies}"], 1, "expected 'word1"),
     (["neighbors", "{malformed}", "king"], 1, "'zero' is not a number"),
     (["neighbors", "{tmp}/missing.txt", "king"], 1, "does not exist"),

@@ -288,3 +288,56 @@ def test_compare_pipelines_uses_the_same_folds_and_reports_scores():
     assert list(table.to_frame().index) == ["majority", "tf-idf"]
     with pytest.raises(ValueError, match="pipelines is empty"):
         compare_pipelines({}, texts, labels)
+
+
+def test_compare_pipelines_chooses_C_on_each_training_fold_only():
+    texts, labels = load_fortunes(subset="train", return_X_y=True)
+    texts, labels = np.asarray(texts[:600], dtype=object), np.asarray(labels[:600])
+    tfidf = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000))
+    pipelines = {"majority": DummyClassifier(), "tf-idf": tfidf}
+    table = compare_pipelines(pipelines, texts, labels, cv=3, Cs=[0.1, 10], inner_cv=2)
+    majority, tuned = table.rows
+    assert majority["C"] is None
+    # The same nested loop written out: on each training fold, a 2-fold search over C on
+    # the TF-IDF rows of that fold alone; then the test fold is scored once.
+    chosen, accuracies = [], []
+    for train, test in StratifiedKFold(3).split(texts, labels):
+        vectorizer = TfidfVectorizer().fit(texts[train])
+        search = GridSearchCV(LogisticRegression(max_iter=1000), {"C": [0.1, 10.0]}, cv=2)
+        search.fit(vectorizer.transform(texts[train]), labels[train])
+        chosen.append(search.best_params_["C"])
+        accuracies.append(search.score(vectorizer.transform(texts[test]), labels[test]))
+    assert tuned["C"] == tuple(chosen)
+    assert tuned["accuracy_mean"] == pytest.approx(np.mean(accuracies))
+    # C=0.1 underfits TF-IDF rows badly: the search must have avoided it somewhere.
+    assert 10.0 in tuned["C"]
+    header, rule, *lines = table.to_markdown().splitlines()
+    assert header.endswith("| C per fold |") and rule.count("---") == 5
+    assert lines[0].endswith("| - |")
+    assert lines[1].endswith(" | " + ", ".join(f"{c:g}" for c in chosen) + " |")
+
+    # A single value is the same as fixing C: the search has nothing to choose.
+    fixed = compare_pipelines({"tf-idf": tfidf}, texts, labels, cv=3, Cs=[10])
+    expected = cross_val_score(tfidf.set_params(logisticregression__C=10), texts, labels,
+                               cv=StratifiedKFold(3))
+    assert fixed.rows[0]["C"] == (10.0, 10.0, 10.0)
+    assert fixed.rows[0]["accuracy_mean"] == pytest.approx(expected.mean())
+
+
+@pytest.mark.parametrize("Cs", [[], [0.0], [1, -2], [1, float("nan")], ["large"]])
+def test_compare_pipelines_refuses_Cs_that_are_not_positive_numbers(Cs):
+    texts, labels = load_fortunes(subset="train", return_X_y=True)
+    tfidf = make_pipeline(TfidfVectorizer(), LogisticRegression())
+    with pytest.raises(ValueError, match=r"Cs must hold one or more positive numbers, got"):
+        compare_pipelines({"tf-idf": tfidf}, texts[:60], labels[:60], cv=2, Cs=Cs)
+
+
+def test_compare_pipelines_says_when_no_pipeline_has_a_C():
+    texts, labels = load_fortunes(subset="train", return_X_y=True)
+    with pytest.raises(ValueError, match=r"final step of no pipeline has a C parameter "
+                                         r"\(pipelines: majority\)"):
+        compare_pipelines({"majority": DummyClassifier()}, texts[:60], labels[:60], cv=2,
+                          Cs=[1.0])
+    with pytest.raises(ValueError, match="'inner_cv' parameter of compare_pipelines"):
+        compare_pipelines({"majority": DummyClassifier()}, texts[:60], labels[:60],
+                          inner_cv="three")
