@@ -363,7 +363,7 @@ def run_neighbors(args):
 
 
 _TRAIN_EPILOG = """\
-Each CORPUS file (plain text or .gz) holds one document per line; the files are
+Each CORPUS file (plain text, or gzip/bzip2/xz) holds one document per line; the files are
 streamed, not loaded whole. The output format follows the suffix of OUTPUT: .txt
 word2vec text, .bin word2vec binary, .vec fastText text, .npz skembed's own format
 (memory-mapped on loading); add .gz to compress a text or binary file. GloVe text has
@@ -450,7 +450,7 @@ def _parser():
     train.add_argument("model", metavar="MODEL", choices=_MODELS,
                        help="the model: " + ", ".join(_MODELS))
     train.add_argument("corpus", metavar="CORPUS", nargs="+",
-                       help="text files, plain or .gz, one document per line")
+                       help="text files (plain, gzip, bzip2 or xz), one document per line")
     train.add_argument("-o", "--output", required=True, metavar="OUTPUT",
                        help="the vectors file to write (replaced atomically)")
     train.add_argument("--format", choices=_FORMATS, default="auto",
