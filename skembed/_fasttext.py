@@ -6,7 +6,7 @@ import numpy as np
 
 from ._compat import Interval
 from ._kernels._bundles import Subwords
-from ._kernels._fasttext import fasttext_epoch, fasttext_epoch_serial, mean_rows
+from ._kernels._fasttext import fasttext_epoch, mean_rows
 from ._subwords import word_ngram_buckets
 from ._vectors import Vectors
 from ._word2vec import Word2VecTransformer
@@ -552,9 +552,6 @@ class FastTextTransformer(Word2VecTransformer):
     def _epoch_kernel(self, W_in, table, corpus, output, context, schedule, stats, n_threads):
         subwords = Subwords(table.offsets, table.rows, table.mean_shift)
         skipgram = self.architecture == "skipgram"
-        if n_threads == 1:
-            return lambda first, end: fasttext_epoch_serial(
-                W_in, subwords, corpus, output, context, schedule, stats, skipgram, first, end)
         return lambda first, end: fasttext_epoch(
             W_in, subwords, corpus, output, context, schedule, stats, skipgram, first, end,
             n_threads)

@@ -9,12 +9,7 @@ from ._base import _BaseEmbedding
 from ._compat import N_JOBS_CONSTRAINT, Interval, StrOptions
 from ._cooccur import count_cooccurrences
 from ._kernels._bundles import GloveEntries
-from ._kernels._glove import (
-    count_block_sizes,
-    glove_epoch,
-    glove_epoch_serial,
-    place_entries,
-)
+from ._kernels._glove import count_block_sizes, glove_epoch, place_entries
 from ._random import SeedSource
 from ._threads import resolve_n_jobs
 from ._training import run_blocks, run_epochs
@@ -368,12 +363,8 @@ class GloVeTransformer(_BaseEmbedding):
             rate, clip = float(self.learning_rate), float(self.gradient_clip)
 
             def kernel(first, end):
-                if n_threads == 1:
-                    glove_epoch_serial(word, context, entries, order, block_seeds, rate, clip,
-                                       block_loss, first, end)
-                else:
-                    glove_epoch(word, context, entries, order, block_seeds, rate, clip,
-                                block_loss, first, end, n_threads)
+                glove_epoch(word, context, entries, order, block_seeds, rate, clip, block_loss,
+                            first, end, n_threads)
 
             run_blocks(kernel, n_blocks, n_threads)
             return float(block_loss.sum() / nnz) if nnz else 0.0

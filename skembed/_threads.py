@@ -21,7 +21,7 @@ Threads fitting at once then take turns for their kernel calls (with all threads
 the machine has little to give a second launch anyway), and every fit stays correct. A
 layer chosen by the user (``NUMBA_THREADING_LAYER``, or numba already running its layer
 when skembed first needs it) is used as it is, with the lock only if it is
-``workqueue``. One-thread fits run serial twins of the kernels, outside all of this.
+``workqueue``.
 """
 
 import os

@@ -65,9 +65,7 @@ def run_blocks(kernel, n_blocks, n_threads, blocks_per_call=BLOCKS_PER_CALL):
     epoch trains the blocks in the same order. Between calls, Python handles signals: a
     KeyboardInterrupt stops training after the blocks in flight.
 
-    With more than one thread each call runs inside ``numba_threads``; with one, the
-    kernel must be a serial (not ``parallel=True``) one, and runs outside it, so that a
-    one-thread fit neither starts numba's threading layer nor waits for other threads.
+    Each call runs inside ``numba_threads``, which the parallel kernels need.
 
     Parameters
     ----------
@@ -83,9 +81,6 @@ def run_blocks(kernel, n_blocks, n_threads, blocks_per_call=BLOCKS_PER_CALL):
     step = max(1, n_threads) * blocks_per_call
     for first in range(0, n_blocks, step):
         end = min(first + step, n_blocks)
-        if n_threads == 1:
-            kernel(first, end)  # a serial kernel: no threading layer, no launch lock
-            continue
         # The thread count (and, on numba's workqueue layer, the process-wide launch
         # lock) is held per call, so fits in other threads take turns call by call.
         with numba_threads(n_threads):

@@ -8,13 +8,7 @@ from ._base import _BaseEmbedding
 from ._blocks import make_blocks
 from ._compat import N_JOBS_CONSTRAINT, Interval, StrOptions
 from ._kernels._bundles import ContextWindow, OutputLayer, block_stats, training_corpus
-from ._kernels._word2vec import (
-    MAX_SENTENCE_LENGTH,
-    cbow_epoch,
-    cbow_epoch_serial,
-    skipgram_epoch,
-    skipgram_epoch_serial,
-)
+from ._kernels._word2vec import MAX_SENTENCE_LENGTH, cbow_epoch, skipgram_epoch
 from ._random import SeedSource
 from ._threads import resolve_n_jobs
 from ._training import linear_schedule, run_blocks, run_epochs
@@ -332,12 +326,7 @@ class Word2VecTransformer(_BaseEmbedding):
     def _epoch_kernel(self, W_in, inputs, corpus, output, context, schedule, stats,
                       n_threads):
         """Return ``kernel(first, end)``, training blocks ``first`` to ``end - 1``."""
-        skipgram = self.architecture == "skipgram"
-        if n_threads == 1:
-            serial = skipgram_epoch_serial if skipgram else cbow_epoch_serial
-            return lambda first, end: serial(W_in, corpus, output, context, schedule, stats,
-                                             first, end)
-        epoch = skipgram_epoch if skipgram else cbow_epoch
+        epoch = skipgram_epoch if self.architecture == "skipgram" else cbow_epoch
         return lambda first, end: epoch(W_in, corpus, output, context, schedule, stats, first,
                                         end, n_threads)
 

@@ -38,8 +38,8 @@ _FORK_SCRIPT = _COMMON + """
 import multiprocessing as mp
 
 def fit_in_child(name):
-    # Two threads run the parallel kernel in the child (one thread runs its serial twin,
-    # which needs no threading layer); the one-thread fit must equal the parent's.
+    # Two threads run the parallel kernels in the child; the one-thread fit must equal
+    # the parent's.
     parallel = make(name, 2).fit(texts).vectors_.vectors
     return (make(name, 1).fit_transform(texts), parent_model.transform(texts[:50]),
             bool(np.isfinite(parallel).all()))
@@ -238,7 +238,7 @@ def test_import_and_fit_change_only_what_they_need_in_the_process():
     done = _run(_IMPORT_SCRIPT)
     assert done.stdout.splitlines() == [
         "import: not started -",  # no threading layer, no fork hook, nothing set
-        "word fit: not started -",  # one thread runs serial kernels: no layer needed
-        "two-thread fit: workqueue -",  # the layer starts at the first parallel kernel
+        "word fit: workqueue -",  # the layer starts at the first parallel kernel
+        "two-thread fit: workqueue -",
         "subword fit: workqueue false",  # tokenizers' pool ran: forks get the variable
     ]

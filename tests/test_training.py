@@ -9,13 +9,7 @@ import pytest
 from skembed import FastTextTransformer, GloVeTransformer, Word2VecTransformer, _training
 from skembed._blocks import make_blocks
 from skembed._kernels._bundles import ContextWindow, OutputLayer, block_stats, training_corpus
-from skembed._kernels._word2vec import (
-    MAX_SENTENCE_LENGTH,
-    cbow_epoch,
-    cbow_epoch_serial,
-    skipgram_epoch,
-    skipgram_epoch_serial,
-)
+from skembed._kernels._word2vec import MAX_SENTENCE_LENGTH, skipgram_epoch
 from skembed._training import linear_schedule, run_blocks
 from skembed._vocab import alias_table, noise_distribution
 from skembed.datasets import load_fortunes
@@ -78,20 +72,6 @@ def test_an_epoch_cut_into_calls_equals_one_call_with_one_thread():
     np.testing.assert_array_equal(output.weights, cut[2].weights)
     np.testing.assert_array_equal(stats.loss, cut_stats.loss)
     np.testing.assert_array_equal(stats.examples, cut_stats.examples)
-
-
-@pytest.mark.parametrize("parallel,serial", [(skipgram_epoch, skipgram_epoch_serial),
-                                             (cbow_epoch, cbow_epoch_serial)])
-def test_one_thread_twin_equals_the_parallel_kernel_on_one_worker(parallel, serial):
-    a, b = _skipgram_setup(), _skipgram_setup()
-    n_blocks = a[-1]
-    a_stats, b_stats = block_stats(n_blocks), block_stats(n_blocks)
-    parallel(a[0], *a[1:5], a_stats, 0, n_blocks, 1)
-    serial(b[0], *b[1:5], b_stats, 0, n_blocks)
-    np.testing.assert_array_equal(a[0], b[0])
-    np.testing.assert_array_equal(a[2].weights, b[2].weights)
-    np.testing.assert_array_equal(a_stats.examples, b_stats.examples)
-    np.testing.assert_array_equal(a_stats.loss, b_stats.loss)
 
 
 @pytest.mark.parametrize("estimator,driver", [(Word2VecTransformer, "skembed._word2vec"),

@@ -183,18 +183,3 @@ def fasttext_epoch(W_in, subwords, corpus, output, context, schedule, stats, ski
                 block_loss[block], block_examples[block] = cbow_block(
                     W_in, subwords, corpus, output, context, schedule, block)
 
-
-@numba.njit(nogil=True, cache=CACHE)
-def fasttext_epoch_serial(W_in, subwords, corpus, output, context, schedule, stats, skipgram,
-                          first_block, end_block):
-    """Train fastText on blocks ``first_block`` to ``end_block - 1``, in one thread.
-
-    The one-thread twin of ``fasttext_epoch`` (see the word2vec kernels' twins).
-    """
-    for block in range(first_block, end_block):
-        if skipgram:
-            stats.loss[block], stats.examples[block] = skipgram_block(
-                W_in, subwords, corpus, output, context, schedule, block)
-        else:
-            stats.loss[block], stats.examples[block] = cbow_block(
-                W_in, subwords, corpus, output, context, schedule, block)

@@ -136,17 +136,3 @@ def glove_epoch(word, context, entries, block_order, seeds, learning_rate, clip,
                 entries.block_bounds[block], entries.block_bounds[block + 1], seeds[block],
                 learning_rate, clip)
 
-
-@numba.njit(nogil=True, cache=CACHE, error_model="numpy")
-def glove_epoch_serial(word, context, entries, block_order, seeds, learning_rate, clip,
-                       block_loss, first, end):
-    """Train on the blocks at positions ``first`` to ``end - 1`` in one thread.
-
-    The twin of ``glove_epoch`` that needs no threading layer: blocks in ``block_order``.
-    """
-    for position in range(first, end):
-        block = block_order[position]
-        block_loss[block] = glove_block(
-            word, context, entries.rows, entries.cols, entries.log_x, entries.weight,
-            entries.block_bounds[block], entries.block_bounds[block + 1], seeds[block],
-            learning_rate, clip)

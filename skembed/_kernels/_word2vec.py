@@ -190,71 +190,73 @@ def window_span(context, state):
 
 
 @numba.njit(cache=CACHE, nogil=True)
-def skipgram_block(W_in, corpus, output, context, schedule, block):
-    """Train skip-gram on the sentences of one block; return (loss, examples).
+def skipgram_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
+                   tokens_before, total_tokens, keep_prob, accept, alias, codes, points,
+                   lengths, hierarchical, window, negative, shrink_windows, alpha_start,
+                   alpha_end, epoch, epochs, seed, compute_loss):
+    """Train skip-gram on sentences [first_sentence, end_sentence); return (loss, examples).
 
     As in the C tool and gensim, each context token's input vector predicts the center.
     """
-    W_out, hierarchical, negative = output.weights, output.hierarchical, output.negative
-    compute_loss = schedule.compute_loss
     state, grad, hidden, sentence, rows, scores = block_scratch(
-        schedule.seeds[block], W_in.shape[1], negative, output.codes)
+        seed, W_in.shape[1], negative, codes)
     hot, snapshot, hot_first = hot_rows(W_out, hierarchical)
-    tokens_before = corpus.block_token_starts[block]
     loss = 0.0
     examples = 0
-    for s in range(corpus.block_bounds[block], corpus.block_bounds[block + 1]):
-        start, stop = corpus.sentence_offsets[s], corpus.sentence_offsets[s + 1]
-        alpha = block_rate(schedule, corpus, tokens_before)
+    for s in range(first_sentence, end_sentence):
+        start, stop = sentence_offsets[s], sentence_offsets[s + 1]
+        alpha = learning_rate(alpha_start, alpha_end, epoch, epochs, tokens_before,
+                              total_tokens)
         tokens_before += stop - start
-        n = subsample(corpus.ids, start, stop, corpus.keep_prob, state, sentence)
+        n = subsample(ids, start, stop, keep_prob, state, sentence)
         for i in range(n):
             center = sentence[i]
-            span = window_span(context, state)
+            span = window - below(state, window) if shrink_windows else window
             for j in range(max(0, i - span), min(n, i + span + 1)):
                 if j == i:
                     continue
-                token = sentence[j]
-                h = W_in[token]
+                context = sentence[j]
+                h = W_in[context]
                 grad[:] = 0.0
                 if hierarchical:
                     loss += hierarchical_softmax_update(
-                        h, grad, center, W_out, hot, hot_first, output.codes, output.points,
-                        output.lengths, alpha, compute_loss, scores)
+                        h, grad, center, W_out, hot, hot_first, codes, points, lengths, alpha,
+                        compute_loss, scores)
                 else:
                     loss += negative_sampling_update(
-                        h, grad, center, W_out, output.accept, output.alias, negative, alpha,
-                        state, compute_loss, rows, scores)
-                add_scaled_to_row(W_in, token, np.float32(1.0), grad)
+                        h, grad, center, W_out, accept, alias, negative, alpha, state,
+                        compute_loss, rows, scores)
+                add_scaled_to_row(W_in, context, np.float32(1.0), grad)
                 examples += 1
     merge_hot_rows(W_out, hot, snapshot, hot_first)
     return loss, examples
 
 
 @numba.njit(cache=CACHE, nogil=True)
-def cbow_block(W_in, corpus, output, context, schedule, block):
-    """Train CBOW on the sentences of one block; return (loss, examples).
+def cbow_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
+               tokens_before, total_tokens, keep_prob, accept, alias, codes, points, lengths,
+               hierarchical, window, negative, shrink_windows, cbow_mean, alpha_start,
+               alpha_end, epoch, epochs, seed, compute_loss):
+    """Train CBOW on sentences [first_sentence, end_sentence); return (loss, examples).
 
     The mean (or sum) of the context vectors predicts the center; the gradient of the
     mean goes, whole, to every context token, and that of the sum is shared out over them,
     as in gensim.
     """
-    W_out, hierarchical, negative = output.weights, output.hierarchical, output.negative
-    compute_loss, cbow_mean = schedule.compute_loss, context.cbow_mean
     state, grad, hidden, sentence, rows, scores = block_scratch(
-        schedule.seeds[block], W_in.shape[1], negative, output.codes)
+        seed, W_in.shape[1], negative, codes)
     hot, snapshot, hot_first = hot_rows(W_out, hierarchical)
-    tokens_before = corpus.block_token_starts[block]
     loss = 0.0
     examples = 0
-    for s in range(corpus.block_bounds[block], corpus.block_bounds[block + 1]):
-        start, stop = corpus.sentence_offsets[s], corpus.sentence_offsets[s + 1]
-        alpha = block_rate(schedule, corpus, tokens_before)
+    for s in range(first_sentence, end_sentence):
+        start, stop = sentence_offsets[s], sentence_offsets[s + 1]
+        alpha = learning_rate(alpha_start, alpha_end, epoch, epochs, tokens_before,
+                              total_tokens)
         tokens_before += stop - start
-        n = subsample(corpus.ids, start, stop, corpus.keep_prob, state, sentence)
+        n = subsample(ids, start, stop, keep_prob, state, sentence)
         for i in range(n):
             center = sentence[i]
-            span = window_span(context, state)
+            span = window - below(state, window) if shrink_windows else window
             lo, hi = max(0, i - span), min(n, i + span + 1)
             if hi - lo < 2:
                 continue
@@ -268,12 +270,12 @@ def cbow_block(W_in, corpus, output, context, schedule, block):
             grad[:] = 0.0
             if hierarchical:
                 loss += hierarchical_softmax_update(
-                    hidden, grad, center, W_out, hot, hot_first, output.codes, output.points,
-                    output.lengths, alpha, compute_loss, scores)
+                    hidden, grad, center, W_out, hot, hot_first, codes, points, lengths, alpha,
+                    compute_loss, scores)
             else:
                 loss += negative_sampling_update(
-                    hidden, grad, center, W_out, output.accept, output.alias, negative, alpha,
-                    state, compute_loss, rows, scores)
+                    hidden, grad, center, W_out, accept, alias, negative, alpha, state,
+                    compute_loss, rows, scores)
             # The mean's gradient goes whole to every context token (word2vec, gensim);
             # with a sum, gensim shares it out over the context tokens.
             share = np.float32(1.0) if cbow_mean else scale
@@ -283,6 +285,12 @@ def cbow_block(W_in, corpus, output, context, schedule, block):
             examples += 1
     merge_hot_rows(W_out, hot, snapshot, hot_first)
     return loss, examples
+
+
+# The epoch kernels take the bundles and hand the block functions plain arrays and
+# scalars: the hot loops ran 10-25 % slower when the block functions read the fields of
+# the named tuples themselves, and a one-thread kernel without ``parallel=True`` ran about
+# 10 % slower than this one with one worker (measured one epoch at a time, back to back).
 
 
 @numba.njit(parallel=True, nogil=True, cache=CACHE)
@@ -302,7 +310,13 @@ def skipgram_epoch(W_in, corpus, output, context, schedule, stats, first_block, 
     for worker in numba.prange(n_workers):
         for block in range(first_block + worker, end_block, n_workers):
             block_loss[block], block_examples[block] = skipgram_block(
-                W_in, corpus, output, context, schedule, block)
+                W_in, output.weights, corpus.ids, corpus.sentence_offsets,
+                corpus.block_bounds[block], corpus.block_bounds[block + 1],
+                corpus.block_token_starts[block], corpus.n_tokens, corpus.keep_prob,
+                output.accept, output.alias, output.codes, output.points, output.lengths,
+                output.hierarchical, context.window, output.negative, context.shrink,
+                schedule.alpha_start, schedule.alpha_end, schedule.epoch, schedule.epochs,
+                schedule.seeds[block], schedule.compute_loss)
 
 
 @numba.njit(parallel=True, nogil=True, cache=CACHE)
@@ -312,32 +326,14 @@ def cbow_epoch(W_in, corpus, output, context, schedule, stats, first_block, end_
 
     Blocks are shared among workers as in ``skipgram_epoch``.
     """
-    # The result arrays are taken out of the bundle before the parallel loop: numba's
-    # parfor lowering loses stores into arrays read from a tuple inside the loop body.
     block_loss, block_examples = stats.loss, stats.examples
     for worker in numba.prange(n_workers):
         for block in range(first_block + worker, end_block, n_workers):
             block_loss[block], block_examples[block] = cbow_block(
-                W_in, corpus, output, context, schedule, block)
-
-
-# One-thread twins of the epoch kernels: separately named (each dispatcher has its own
-# cache entry), not parallel, so a one-thread fit never starts numba's threading layer nor
-# waits for another thread's parallel launch. Blocks run in order, as with one worker.
-
-
-@numba.njit(nogil=True, cache=CACHE)
-def skipgram_epoch_serial(W_in, corpus, output, context, schedule, stats, first_block,
-                          end_block):
-    """Train skip-gram on blocks ``first_block`` to ``end_block - 1``, in one thread."""
-    for block in range(first_block, end_block):
-        stats.loss[block], stats.examples[block] = skipgram_block(
-            W_in, corpus, output, context, schedule, block)
-
-
-@numba.njit(nogil=True, cache=CACHE)
-def cbow_epoch_serial(W_in, corpus, output, context, schedule, stats, first_block, end_block):
-    """Train CBOW on blocks ``first_block`` to ``end_block - 1``, in one thread."""
-    for block in range(first_block, end_block):
-        stats.loss[block], stats.examples[block] = cbow_block(
-            W_in, corpus, output, context, schedule, block)
+                W_in, output.weights, corpus.ids, corpus.sentence_offsets,
+                corpus.block_bounds[block], corpus.block_bounds[block + 1],
+                corpus.block_token_starts[block], corpus.n_tokens, corpus.keep_prob,
+                output.accept, output.alias, output.codes, output.points, output.lengths,
+                output.hierarchical, context.window, output.negative, context.shrink,
+                context.cbow_mean, schedule.alpha_start, schedule.alpha_end, schedule.epoch,
+                schedule.epochs, schedule.seeds[block], schedule.compute_loss)
