@@ -2,7 +2,8 @@
 
 A change to the training code (the epoch driver, the kernels, their arguments) must keep
 the hot loops as fast: this script times it against another checkout (for example the
-commit before the change, unpacked with ``git archive REV | tar -x -C /tmp/before``).
+commit before the change, unpacked with
+``mkdir ../before && git archive REV | tar -x -C ../before``).
 Each (checkout, configuration, run) trains in a fresh process, the checkouts alternating,
 on the same tokens (austen and kjv from the shared corpus, lowercased words, 100
 dimensions, min_count 5); a run's figure is the median of its epochs after the first (the
@@ -10,8 +11,8 @@ first can include compilation), and the script prints the median over runs.
 
 Usage::
 
-    python benchmarks/bench_epoch_time.py --other /tmp/before            # 3 runs, 2 threads
-    python benchmarks/bench_epoch_time.py --other /tmp/before --threads 1 --configs sg-hs
+    python benchmarks/bench_epoch_time.py --other ../before            # 3 runs, 2 threads
+    python benchmarks/bench_epoch_time.py --other ../before --threads 1 --configs sg-hs
 
 Run it with nothing else running on the machine.
 """
@@ -81,7 +82,7 @@ def main():
         parser.error("--other is required: the checkout to compare with")
     checkouts = {"this": str(Path(args.repo).resolve()), "other": str(Path(args.other).resolve())}
     print(f"seconds per epoch, {args.threads} thread(s), median of {args.runs} runs "
-          f"(this = {checkouts['this']}, other = {checkouts['other']})")
+          "(this = this checkout, other = the --other checkout)")
     print(f"{'config':12s} {'other':>8s} {'this':>8s} {'this/other':>10s}")
     for config in args.configs:
         figures = {label: [] for label in checkouts}

@@ -355,22 +355,6 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
         """Tell whether pretrained vectors are used as they are (no training)."""
         return self.pretrained is not None and not self.fine_tune
 
-    def _vector_size(self):
-        """Dimension of the vectors to learn.
-
-        ``vector_size`` when set; otherwise the dimension of the pretrained vectors when
-        there are some (a file is read only up to its first vector here), otherwise 100.
-        """
-        if self.vector_size is not None:
-            return self.vector_size
-        if self.pretrained is None:
-            return _DEFAULT_VECTOR_SIZE
-        if isinstance(self.pretrained, (str, os.PathLike)):
-            from .io import load_vectors
-
-            return load_vectors(self.pretrained, limit=1).vector_size
-        return as_vectors(self.pretrained, what="pretrained").vector_size
-
     def _pretrained_vectors(self):
         """Load (or convert) the pretrained vectors and check they fit the parameters."""
         if isinstance(self.pretrained, (str, os.PathLike)):
@@ -428,7 +412,8 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
             Their pretrained vectors.
         """
         if self.pretrained is None:
-            return np.zeros(0, dtype=np.int64), np.zeros((0, self._vector_size()), np.float32)
+            dim = _DEFAULT_VECTOR_SIZE if self.vector_size is None else self.vector_size
+            return np.zeros(0, dtype=np.int64), np.zeros((0, dim), np.float32)
         pretrained = self._pretrained_vectors()
         pairs = [(row, pretrained.index[token]) for row, token in enumerate(vocabulary.tokens)
                  if token in pretrained.index]

@@ -243,14 +243,8 @@ def _parse_text(lines, source, *, dim, count, limit, encoding, errors, first_lin
                                  f"{dim}{hint}")
             raise ValueError(f"{source}, line {lineno}: expected {dim} values after the word, "
                              f"found {len(parts) - 1}")
-        try:
-            word = parts[0].decode(encoding, errors)
-        except UnicodeDecodeError as error:
-            raise ValueError(f"{source}, line {lineno}: cannot decode the word {parts[0]!r} "
-                             f"as {encoding} ({error.reason})") from None
-        if word in index:
-            raise ValueError(f"{source}, line {lineno}: duplicate word {word!r} (first on "
-                             f"line {line_of[index[word]]})")
+        word = _new_word(parts[0], encoding, errors, index, f"{source}, line {lineno}",
+                         lambda first: f"on line {line_of[first]}")
         index[word] = len(tokens)
         tokens.append(word)
         line_of.append(lineno)
@@ -356,14 +350,8 @@ def _parse_binary(stream, source, *, dim, count, limit, encoding, errors, offset
         raw = reader.buf[reader.pos: space]
         if not raw:
             raise ValueError(f"{source}, byte offset {start}: empty word")
-        try:
-            word = raw.decode(encoding, errors)
-        except UnicodeDecodeError as error:
-            raise ValueError(f"{source}, byte offset {start}: cannot decode the word {raw!r} "
-                             f"as {encoding} ({error.reason})") from None
-        if word in index:
-            raise ValueError(f"{source}, byte offset {start}: duplicate word {word!r} (first "
-                             f"at byte offset {where[index[word]]})")
+        word = _new_word(raw, encoding, errors, index, f"{source}, byte offset {start}",
+                         lambda first: f"at byte offset {where[first]}")
         reader.pos = space + 1
         if not reader.fill(width):
             raise ValueError(f"{source}, byte offset {reader.base + reader.pos}: truncated "
@@ -464,3 +452,18 @@ def _encode(text, tokens, start):
                 raise ValueError(f"row {row}: token {token!r} is not encodable in UTF-8 "
                                  f"({error.reason})") from None
         raise
+
+
+def _new_word(raw, encoding, errors, index, place, first_place):
+    """Decode a word's bytes; refuse undecodable and duplicate words, naming ``place``.
+
+    ``first_place(row)`` says where the word of ``row`` was first seen.
+    """
+    try:
+        word = raw.decode(encoding, errors)
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{place}: cannot decode the word {raw!r} as {encoding} "
+                         f"({error.reason})") from None
+    if word in index:
+        raise ValueError(f"{place}: duplicate word {word!r} (first {first_place(index[word])})")
+    return word
