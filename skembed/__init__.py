@@ -2,9 +2,12 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._distill import distill
 from ._fasttext import FastTextTransformer, FastTextVectors
 from ._glove import GloVeTransformer
 from ._onehot import OneHotWordEncoder
+from ._sentence_encoder import SentenceEncoder
+from ._static import StaticEmbedding
 from ._vectors import Vectors
 from ._word2vec import Word2VecTransformer
 
@@ -18,7 +21,10 @@ __all__ = [
     "FastTextVectors",
     "GloVeTransformer",
     "OneHotWordEncoder",
+    "SentenceEncoder",
+    "StaticEmbedding",
     "Vectors",
     "Word2VecTransformer",
     "__version__",
+    "distill",
 ]

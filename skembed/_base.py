@@ -40,7 +40,7 @@ from ._tokenize import (
     special_tokens,
     training_texts,
 )
-from ._vectors import HasKeyedVectors, Vectors, as_vectors
+from ._vectors import HasKeyedVectors, Vectors, load_vector_source
 from ._vocab import Vocabulary, VocabularyBuilder, encode
 
 
@@ -357,25 +357,31 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
 
     def _pretrained_vectors(self):
         """Load (or convert) the pretrained vectors and check they fit the parameters."""
-        if isinstance(self.pretrained, (str, os.PathLike)):
-            from .io import load_vectors
-
-            vectors = load_vectors(self.pretrained)
-        else:
-            vectors = as_vectors(self.pretrained, what="pretrained")
+        vectors = load_vector_source(self.pretrained, what="pretrained")
         if self.vector_size is not None and vectors.vector_size != self.vector_size:
             raise ValueError(
                 f"vector_size={self.vector_size} but the pretrained vectors have "
                 f"{vectors.vector_size} dimensions; set vector_size={vectors.vector_size} "
                 "or leave it None to take the pretrained dimension"
             )
+        self._check_tokenizer_for_vectors()
+        return vectors
+
+    def _check_tokenizer_for_vectors(self):
         if needs_training(self.tokenizer):
             raise ValueError(
                 f"tokenizer={self.tokenizer!r} would train a new subword vocabulary in fit, "
                 "whose tokens cannot match pretrained vectors; use tokenizer='word', a "
                 "callable, or the tokenizer the vectors were trained with"
             )
-        return vectors
+
+    def _frozen_tokenizer(self, vectors):
+        """The fitted tokenizer that splits X for frozen ``vectors``."""
+        return make_tokenizer(self.tokenizer, lowercase=self.lowercase, input=self.input)
+
+    def _frozen_attributes(self, vectors):
+        """Fitted attributes that say no training happened (frozen pretrained vectors)."""
+        return {"n_iter_": 0, "n_pretrained_": len(vectors)}
 
     def _fit_vocabulary(self, X):
         if not self._frozen():
@@ -383,7 +389,7 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
         # Frozen: the vocabulary is the pretrained one; X only gives counts and pooling
         # statistics.
         pretrained = self._pretrained_vectors()
-        tokenizer_ = make_tokenizer(self.tokenizer, lowercase=self.lowercase, input=self.input)
+        tokenizer_ = self._frozen_tokenizer(pretrained)
         docs = iter_documents(X, self.input, self.encoding)
         token_docs = analyze(tokenizer_, docs, input=self.input, lowercase=self.lowercase)
         corpus = encode(token_docs, pretrained.index)
@@ -428,7 +434,7 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
     def _fit_encoded(self, vocabulary, corpus, tokenizer_):
         if self._frozen():
             vectors = vocabulary.vectors
-            fitted = {"n_iter_": 0, "n_pretrained_": len(vectors)}
+            fitted = self._frozen_attributes(vectors)
         else:
             matrix, fitted = self._train(vocabulary, corpus.known())
             analyzer = None
@@ -498,10 +504,20 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
     def _resolve(self, corpus):
         """Return the vector table and the ids to pool with it (negative ids: no vector).
 
-        Word vectors are the table and known ids index it; fastText extends both with
-        vectors built from n-grams for unseen tokens.
+        Word vectors are the table and known ids index it. Vectors that can build a
+        vector for an unseen token (fastText's, from its n-grams: ``oov_vectors``) extend
+        both: each unseen token with a vector gets a row past the vocabulary.
         """
-        return self.vectors_.vectors, corpus.ids
+        vectors = self.vectors_
+        ids = corpus.ids
+        if not corpus.unknown_tokens or not hasattr(vectors, "oov_vectors"):
+            return vectors.vectors, ids
+        extra, known = vectors.oov_vectors(corpus.unknown_tokens)
+        new_rows = np.where(known, len(vectors) + np.arange(len(known)), -1).astype(np.int32)
+        resolved = ids.copy()
+        coded = ids <= -2  # the k-th distinct unknown token is coded -2 - k
+        resolved[coded] = new_rows[-2 - ids[coded]]
+        return np.vstack([vectors.vectors, extra]), resolved
 
     def _transform_encoded(self, corpus):
         table, ids = self._resolve(corpus)

@@ -565,19 +565,3 @@ class FastTextTransformer(Word2VecTransformer):
         return FastTextVectors(vocabulary.tokens, matrix, ngram_vectors, buckets, self.min_n,
                                self._max_n(), self.bucket, vocabulary.counts,
                                analyzer=analyzer)
-
-    # ---------------------------------------------------------------- transform
-
-    def _resolve(self, corpus):
-        """Vector table and ids where unknown tokens with known n-grams get rows."""
-        vectors = self.vectors_
-        ids = corpus.ids
-        if not corpus.unknown_tokens or not isinstance(vectors, FastTextVectors):
-            # Frozen pretrained word vectors (a .vec file) have no n-grams.
-            return vectors.vectors, ids
-        extra, known = vectors.oov_vectors(corpus.unknown_tokens)
-        new_rows = np.where(known, len(vectors) + np.arange(len(known)), -1).astype(np.int32)
-        resolved = ids.copy()
-        coded = ids <= -2
-        resolved[coded] = new_rows[-2 - ids[coded]]
-        return np.vstack([vectors.vectors, extra]), resolved

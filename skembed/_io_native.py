@@ -1,8 +1,10 @@
 """skembed's native vectors file: one uncompressed ``.npz`` zip, its matrix memory-mapped.
 
 The zip holds ``meta.json`` (format name and version), ``tokens.json`` (a JSON list),
-``counts.npy`` (int64, optional) and ``vectors.npy`` (float32), stored uncompressed with the
-matrix 64-byte aligned, in the ``numpy.savez`` layout.
+``counts.npy`` (int64, optional), ``vectors.npy`` (float32) and, for vectors of subword
+tokens, ``tokenizer.json`` (the Hugging Face ``tokenizers`` model that splits text into
+those tokens, optional; ``meta.json`` then says whether text is lowercased before it),
+stored uncompressed with the matrix 64-byte aligned, in the ``numpy.savez`` layout.
 
 Nothing read is trusted. Every member is checked before use: the JSON members' contents,
 each ``.npy`` header against the size of its member (before anything is allocated), the
@@ -39,8 +41,13 @@ _MAX_COUNT = np.iinfo(np.int64).max
 # ------------------------------------------------------------------------------ writing
 
 
-def write_native(tokens, matrix, counts, path):
-    """Write the native format; refuse what ``read_native`` would refuse."""
+def write_native(tokens, matrix, counts, path, tokenizer=None):
+    """Write the native format; refuse what ``read_native`` would refuse.
+
+    ``tokenizer`` is None or ``(tokenizer_json, lowercase)``: the serialized
+    ``tokenizers.Tokenizer`` that splits text into the tokens, and whether text is
+    lowercased before it.
+    """
     for row, token in enumerate(tokens):
         if not isinstance(token, str):
             raise ValueError(f"row {row}: token {token!r} is not a string")
@@ -59,11 +66,16 @@ def write_native(tokens, matrix, counts, path):
                              f"({counts[row]})")
     meta = {"format": FORMAT, "version": VERSION,
             "n_tokens": len(tokens), "vector_size": int(matrix.shape[1])}
+    if tokenizer is not None:
+        tokenizer_json, lowercase = tokenizer
+        meta["tokenizer"] = {"lowercase": bool(lowercase)}
     with atomic_write(path, compress_by_name=False) as out:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
             archive.writestr(_zip_info("meta.json"), json.dumps(meta).encode("ascii"))
             archive.writestr(_zip_info("tokens.json"), json.dumps(
                 tokens, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+            if tokenizer is not None:
+                archive.writestr(_zip_info("tokenizer.json"), tokenizer_json.encode("utf-8"))
             if counts is not None:
                 with archive.open(_zip_info("counts.npy"), "w", force_zip64=True) as member:
                     np.lib.format.write_array(member, counts, allow_pickle=False)
@@ -96,7 +108,14 @@ def _alignment_extra(offset, name):
 
 
 def read_native(source, *, mmap):
-    """Read and check a native file; return ``(tokens, matrix, counts or None)``."""
+    """Read and check a native file.
+
+    Returns
+    -------
+    tuple
+        ``(tokens, matrix, counts or None, tokenizer or None)``, where ``tokenizer`` is
+        ``(tokenizers.Tokenizer, lowercase)``.
+    """
     try:
         archive = zipfile.ZipFile(source)
     except Exception as error:
@@ -118,6 +137,9 @@ def read_native(source, *, mmap):
         counts = None
         if "counts.npy" in names:
             counts = _read_counts(archive, source, size, len(tokens))
+        tokenizer = None
+        if "tokenizer.json" in names:
+            tokenizer = _read_tokenizer(archive, source, meta)
         info = archive.getinfo("vectors.npy")
         matrix = _map_vectors(raw, source, size, info, tokens) if mmap else None
         if matrix is None:
@@ -128,7 +150,7 @@ def read_native(source, *, mmap):
     if "vector_size" in meta and len(tokens) and meta["vector_size"] != matrix.shape[1]:
         raise ValueError(f"{source}, member meta.json: vector_size is {meta['vector_size']}, "
                          f"but the vectors have {matrix.shape[1]} columns")
-    return tokens, matrix, counts
+    return tokens, matrix, counts, tokenizer
 
 
 def _not_native(source, error):
@@ -204,6 +226,24 @@ def _read_tokens(archive, source):
         if not isinstance(token, str):
             raise ValueError(f"{where}: token {row} is {token!r}, not a string")
     return tokens
+
+
+def _read_tokenizer(archive, source, meta):
+    """Load the ``tokenizer.json`` member; return ``(tokenizers.Tokenizer, lowercase)``."""
+    from tokenizers import Tokenizer
+
+    where = f"{source}, member tokenizer.json"
+    data = _member_bytes(archive, source, "tokenizer.json")
+    try:
+        tokenizer = Tokenizer.from_str(data.decode("utf-8"))
+    except Exception as error:  # the Rust side raises plain Exception
+        raise ValueError(f"{where}: not a tokenizers model ({error})") from None
+    settings = meta.get("tokenizer", {})
+    lowercase = settings.get("lowercase", False) if isinstance(settings, dict) else None
+    if not isinstance(lowercase, bool):
+        raise ValueError(f"{source}, member meta.json: tokenizer must be an object whose "
+                         f"lowercase is true or false, got {settings!r}")
+    return tokenizer, lowercase
 
 
 def _read_counts(archive, source, size, n_tokens):

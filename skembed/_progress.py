@@ -279,3 +279,70 @@ def terminal_progress(verbose, stream=None):
     if verbose and isatty is not None and isatty():
         return [EpochProgress(stream)]
     return []
+
+
+class ItemProgress:
+    """Report progress through a known number of items (texts encoded, tokens distilled).
+
+    Call the object with the number of items done so far after each batch, and
+    ``close()`` at the end. Nothing is written unless ``verbose > 0``. On a terminal one
+    line is redrawn at most every 0.2 s; otherwise a line is written at each tenth of the
+    work, so a log gets about ten lines however many batches there are.
+
+    Parameters
+    ----------
+    label : str
+        What is being done, such as ``"[distill] encoding tokens"``.
+    total : int
+        Number of items.
+    verbose : int
+        Report only when > 0.
+    stream : file-like object or None, default=None
+        Where to write; None means ``sys.stdout``.
+    """
+
+    def __init__(self, label, total, verbose, stream=None):
+        self.label = label
+        self.total = max(int(total), 1)
+        self.verbose = verbose
+        self.stream = sys.stdout if stream is None else stream
+        isatty = getattr(self.stream, "isatty", None)
+        self._terminal = bool(verbose) and isatty is not None and isatty()
+        self._start = time.perf_counter()
+        self._last_draw = -1.0
+        self._next_tenth = 1
+        self._drawn = False
+
+    def _line(self, done):
+        seconds = time.perf_counter() - self._start
+        rate = done / seconds if seconds > 0 else 0.0
+        share = done / self.total
+        left = (self.total - done) / rate if rate > 0 else 0.0
+        filled = int(round(_BAR_WIDTH * share))
+        bar = "#" * filled + "-" * (_BAR_WIDTH - filled)
+        return (f"{self.label} [{bar}] {done:,}/{self.total:,} ({share:.0%}) "
+                f"{_compact(rate)}/s, {format_duration(seconds)} elapsed, "
+                f"{format_duration(left)} left")
+
+    def __call__(self, done):
+        """Report that ``done`` items are finished."""
+        if not self.verbose:
+            return
+        now = time.perf_counter()
+        if self._terminal:
+            if now - self._last_draw >= 0.2 or done >= self.total:
+                self.stream.write("\r" + self._line(done))
+                self.stream.flush()
+                self._last_draw = now
+                self._drawn = True
+        elif done * 10 >= self._next_tenth * self.total:
+            self._next_tenth = done * 10 // self.total + 1
+            self.stream.write(self._line(done) + "\n")
+            self.stream.flush()
+
+    def close(self):
+        """End the redrawn line on a terminal."""
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = False

@@ -543,6 +543,18 @@ class DocumentAnalyzer:
         return next(analyze(self.tokenizer_, docs, input=self.input, lowercase=self.lowercase))
 
 
+def subword_tokenizer_of(analyzer):
+    """Return the ``(tokenizers.Tokenizer, lowercase)`` behind a vectors' analyzer, or None.
+
+    Vectors of subword tokens carry a ``DocumentAnalyzer`` around the Hugging Face
+    tokenizer that made their tokens; that tokenizer is what a file saves and what
+    ``StaticEmbedding`` splits text with. Any other analyzer (a user's callable) is None.
+    """
+    if isinstance(analyzer, DocumentAnalyzer) and is_hf_tokenizer(analyzer.tokenizer_):
+        return analyzer.tokenizer_, analyzer.lowercase
+    return None
+
+
 def analyze(tokenizer_, docs, *, input, lowercase):
     """Yield the token strings of each document.
 

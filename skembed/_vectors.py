@@ -7,6 +7,7 @@ go through it, so they accept the same inputs and fail with the same errors.
 """
 
 import numpy as np
+from sklearn.exceptions import NotFittedError
 
 from ._compat import HasMethods
 
@@ -476,6 +477,32 @@ def as_vectors(obj, *, what="vectors"):
         f"found no fitted word vectors in {type(obj).__name__} (the {what!r} argument): "
         f"{_ACCEPTED}"
     )
+
+
+def load_vector_source(source, *, what="vectors"):
+    """Return the ``Vectors`` a parameter names: a file path, or what ``as_vectors`` takes.
+
+    A path is read with ``skembed.io.load_vectors`` (every format it knows, the format
+    told by the file). An embedding estimator that is not fitted raises a
+    ``NotFittedError`` that says how to pass fitted vectors through ``clone``, which
+    scikit-learn applies to every parameter (so a fitted estimator given as a parameter
+    arrives unfitted in a grid search).
+    """
+    import os
+
+    if isinstance(source, (str, os.PathLike)):
+        from .io import load_vectors
+
+        return load_vectors(source)
+    try:
+        return as_vectors(source, what=what)
+    except NotFittedError as error:
+        raise NotFittedError(
+            f"{what}: {error} If it was fitted, it was unfitted by clone (which "
+            "GridSearchCV, cross_val_score and Pipeline cloning apply to every parameter): "
+            f"pass its vectors_ (a Vectors, shared by clones) or wrap it in "
+            "sklearn.frozen.FrozenEstimator"
+        ) from None
 
 
 def _from_keyed_vectors(keyed, what):

@@ -71,6 +71,7 @@ from ._io_word2vec import (
     write_binary,
     write_text,
 )
+from ._tokenize import DocumentAnalyzer, subword_tokenizer_of
 from ._vectors import Vectors, as_vectors
 
 __all__ = [
@@ -402,8 +403,11 @@ def save(vectors, path):
 
     The zip holds ``vectors.npy`` (float32), ``counts.npy`` (int64, when there are
     counts), ``tokens.json`` (a JSON list, so any token round-trips, spaces and newlines
-    included) and ``meta.json`` (format name and version). The matrix is stored
-    uncompressed and 64-byte aligned so that [`load`][skembed.io.load] can memory-map it.
+    included), ``meta.json`` (format name and version) and, for vectors of subword
+    tokens, ``tokenizer.json``: the Hugging Face ``tokenizers`` model that splits text
+    into those tokens (a subword tokenizer trained in ``fit``, or the teacher's tokenizer of
+    [`distill`][skembed.distill]). The matrix is stored uncompressed and 64-byte aligned
+    so that [`load`][skembed.io.load] can memory-map it.
 
     Parameters
     ----------
@@ -413,8 +417,9 @@ def save(vectors, path):
         a ``sklearn.frozen.FrozenEstimator`` holding one; or gensim's ``KeyedVectors``, or
         a gensim model through its ``wv`` (see
         [`fitted_vectors`][skembed.evaluation.fitted_vectors]).
-        Tokens, vectors and counts are written (not the analyzer, nor the n-gram
-        vectors of fastText models).
+        Tokens, vectors, counts and a ``tokenizers`` tokenizer behind the analyzer are
+        written (not an analyzer that is a plain callable, nor the n-gram vectors of
+        fastText models).
     path : str or path-like
         Destination, written as given (``.npz`` is recommended, and is what
         [`load_vectors`][skembed.io.load_vectors] recognises).
@@ -448,7 +453,10 @@ def save(vectors, path):
     (['a b', 'c\nd'], [5, 3])
     """
     kv = _as_vectors(vectors)
-    write_native(kv.tokens, kv.vectors, kv.counts, path)
+    tokenizer = subword_tokenizer_of(kv.analyzer)
+    if tokenizer is not None:
+        tokenizer = (tokenizer[0].to_str(), tokenizer[1])
+    write_native(kv.tokens, kv.vectors, kv.counts, path, tokenizer=tokenizer)
 
 
 @validate_params(
@@ -472,7 +480,9 @@ def load(path, *, mmap=True):
     Returns
     -------
     Vectors
-        Tokens, vectors and counts as saved. With ``mmap=True`` the vectors are a
+        Tokens, vectors, counts and tokenizer as saved (the tokenizer as the vectors'
+        ``analyzer``, which [`StaticEmbedding`][skembed.StaticEmbedding] uses to split
+        text). With ``mmap=True`` the vectors are a
         read-only view of a ``numpy.memmap`` (float32 matrices, as [`save`][skembed.io.save]
         writes them; other float widths are converted in memory).
 
@@ -494,7 +504,8 @@ def load(path, *, mmap=True):
     with one row per token, at least one column and only finite values. ``meta.json``,
     when present, must be a JSON object with ``format`` ``"skembed.vectors"`` and an
     integer ``version`` this version reads; ``counts.npy``, when present, non-negative
-    integers, one per token. Each ``.npy`` header is checked against the size of its
+    integers, one per token; ``tokenizer.json``, when present, a model the ``tokenizers``
+    package loads. Each ``.npy`` header is checked against the size of its
     member before anything is allocated, and every member's zip CRC-32 is verified, the
     memory-mapped matrix included: it is streamed once in chunks when the file is
     opened, so a corrupt or modified file is refused rather than mapped.
@@ -505,9 +516,12 @@ def load(path, *, mmap=True):
     (for example by ``numpy.savez_compressed``) are read into memory.
     """
     source = os.fspath(path)
-    tokens, matrix, counts = read_native(source, mmap=mmap)
+    tokens, matrix, counts, tokenizer = read_native(source, mmap=mmap)
+    analyzer = None
+    if tokenizer is not None:
+        analyzer = DocumentAnalyzer(tokenizer[0], lowercase=tokenizer[1])
     try:
-        return Vectors(tokens, matrix, counts)
+        return Vectors(tokens, matrix, counts, analyzer=analyzer)
     except ValueError as error:
         raise ValueError(f"{source}: {error}") from None
 
