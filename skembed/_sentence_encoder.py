@@ -122,7 +122,7 @@ class SentenceEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Parameters
         ----------
         X : iterable of str or None, default=None
-            Documents; not read (only refused if it is a bare str).
+            Documents; only checked (they must be str), nothing is learned from them.
         y : None
             Ignored; present for scikit-learn API consistency.
 
@@ -131,11 +131,36 @@ class SentenceEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self : object
             The fitted encoder.
         """
-        if X is not None:
-            _check_collection(X, "content")
+        return self._fit(X)
+
+    @fit_context
+    def fit_transform(self, X, y=None):
+        """Load the model and encode X (read once, so a generator is fine).
+
+        Parameters
+        ----------
+        X : iterable of str
+            Documents.
+        y : None
+            Ignored; present for scikit-learn API consistency.
+
+        Returns
+        -------
+        X_new : ndarray of float32 of shape (n_documents, n_features)
+            One sentence embedding per document.
+        """
+        _check_collection(X, "content")
+        texts = list(iter_documents(X, "content"))
+        return self._fit(texts).transform(texts)
+
+    def _fit(self, X):
         for name in [n for n in vars(self) if n.endswith("_") and not n.startswith("__")]:
             delattr(self, name)
         self._loaded = None
+        if X is not None:
+            _check_collection(X, "content")
+            for _ in iter_documents(X, "content"):  # refuses what transform would refuse
+                pass
         loaded = _load(self.model, self.backend, self.device)
         if self.max_length is not None and self.max_length > loaded.max_length:
             raise ValueError(f"max_length={self.max_length} is more than the "

@@ -9,6 +9,7 @@ from ._base import _POOLING_MODES, _BaseEmbedding, _TokenizerName
 from ._compat import HasMethods, Interval, StrOptions
 from ._tokenize import make_tokenizer, subword_tokenizer_of
 from ._vectors import HasKeyedVectors, Vectors, load_vector_source
+from ._wordpiece import fast_wordpiece
 
 
 class StaticEmbedding(_BaseEmbedding):
@@ -72,7 +73,10 @@ class StaticEmbedding(_BaseEmbedding):
         Occurrences of each token in the training documents.
     tokenizer_ : object
         The tokenizer that splits text: the one stored with the vectors, skembed's word
-        tokenizer, a given ``tokenizers.Tokenizer`` or the given callable.
+        tokenizer, a given ``tokenizers.Tokenizer`` or the given callable. A BERT WordPiece
+        ``tokenizers.Tokenizer`` (distilled vectors') is wrapped in a cache of its word
+        pieces that gives the same tokens several times faster; the wrapper's
+        ``tokenizer`` is the original.
     idf_ : ndarray of float32 of shape (n_vocabulary,)
         Smoothed inverse document frequency of each token in the training documents (as
         scikit-learn's ``TfidfVectorizer``), used by ``pooling="tfidf"``.
@@ -152,10 +156,13 @@ class StaticEmbedding(_BaseEmbedding):
     def _frozen_tokenizer(self, vectors):
         if self.tokenizer is None:
             stored = subword_tokenizer_of(vectors.analyzer)
-            if stored is not None:
-                return stored[0]
-            return make_tokenizer("word", lowercase=self.lowercase, input=self.input)
-        return super()._frozen_tokenizer(vectors)
+            if stored is None:
+                return make_tokenizer("word", lowercase=self.lowercase, input=self.input)
+            tokenizer_ = stored[0]
+        else:
+            tokenizer_ = super()._frozen_tokenizer(vectors)
+        # A BERT WordPiece tokenizer gets its exact cached fast path (same tokens).
+        return fast_wordpiece(tokenizer_) or tokenizer_
 
     def _frozen_attributes(self, vectors):
         return {}

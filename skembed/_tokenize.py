@@ -28,6 +28,7 @@ from itertools import islice
 import numpy as np
 
 from ._files import iter_lines
+from ._wordpiece import CachedWordPiece
 
 # Runs of letters and digits with inner apostrophes: "don't" stays whole, "do_it" splits.
 WORD_PATTERN = r"[^\W_]+(?:['\u2019][^\W_]+)*"
@@ -427,6 +428,24 @@ def load_tokenizer_file(path):
         raise ValueError(f"cannot load tokenizer file {os.fspath(path)!r}: {exc}") from None
 
 
+def without_padding(tokenizer):
+    """Return the tokenizer, or a copy of it without padding and truncation.
+
+    A ``tokenizer.json`` made for a transformer often pads every text to a fixed length
+    and cuts it there (all-MiniLM-L6-v2's: 128). Split into a document's tokens, that
+    would add ``[PAD]`` tokens and silently drop the end of long documents. The given
+    object is never changed.
+    """
+    if tokenizer.padding is None and tokenizer.truncation is None:
+        return tokenizer
+    from tokenizers import Tokenizer
+
+    copy = Tokenizer.from_str(tokenizer.to_str())
+    copy.no_padding()
+    copy.no_truncation()
+    return copy
+
+
 def special_tokens(tokenizer_):
     """Tokens that never enter a vocabulary: a Hugging Face tokenizer's special tokens."""
     if not is_hf_tokenizer(tokenizer_):
@@ -469,14 +488,14 @@ def make_tokenizer(tokenizer, *, lowercase, input, texts=None, subword_vocab_siz
             tokenizer, texts, vocab_size=subword_vocab_size, lowercase=lowercase
         )
     if is_hf_tokenizer(tokenizer):
-        return tokenizer
+        return without_padding(tokenizer)
     if isinstance(tokenizer, (str, os.PathLike)):
         if not os.path.isfile(tokenizer):
             raise ValueError(
                 f"tokenizer={tokenizer!r} is neither one of {list(BUILTIN_TOKENIZERS)} "
                 "nor the path of an existing tokenizer.json file"
             )
-        return load_tokenizer_file(tokenizer)
+        return without_padding(load_tokenizer_file(tokenizer))
     if callable(tokenizer):
         if input == "tokens":
             raise ValueError(
@@ -552,6 +571,9 @@ def subword_tokenizer_of(analyzer):
     """
     if isinstance(analyzer, DocumentAnalyzer) and is_hf_tokenizer(analyzer.tokenizer_):
         return analyzer.tokenizer_, analyzer.lowercase
+    if isinstance(analyzer, DocumentAnalyzer) and isinstance(analyzer.tokenizer_,
+                                                             CachedWordPiece):
+        return analyzer.tokenizer_.tokenizer, analyzer.lowercase
     return None
 
 
@@ -560,8 +582,9 @@ def analyze(tokenizer_, docs, *, input, lowercase):
 
     Parameters
     ----------
-    tokenizer_ : WordTokenizer, tokenizers.Tokenizer or callable
-        A fitted tokenizer from ``make_tokenizer``.
+    tokenizer_ : WordTokenizer, tokenizers.Tokenizer, CachedWordPiece or callable
+        A fitted tokenizer from ``make_tokenizer``, or the cached fast path of a BERT
+        ``tokenizers.Tokenizer`` (which gives the same tokens).
     docs : iterable
         Documents from ``iter_documents``.
     input : {"content", "tokens", "filename"}
@@ -582,6 +605,12 @@ def analyze(tokenizer_, docs, *, input, lowercase):
                 batch, is_pretokenized=pretokenized, add_special_tokens=False
             ):
                 yield encoding.tokens
+    elif isinstance(tokenizer_, CachedWordPiece):
+        # The same tokens as the Hugging Face branch above, from a cache of word pieces.
+        _register_fork_hooks()  # cache misses are encoded on tokenizers' thread pool
+        pretokenized = input == "tokens"
+        for batch in _batches(docs, _BATCH_SIZE):
+            yield from tokenizer_.tokenize_batch(batch, is_pretokenized=pretokenized)
     elif input == "tokens":
         for doc in docs:
             yield [token.lower() for token in doc] if lowercase else doc

@@ -59,7 +59,7 @@ def test_readme_opens_with_the_two_setup_commands():
     text = README.read_text(encoding="utf-8")
     first_block = re.search(r"```bash\n(.*?)```", text, flags=re.DOTALL).group(1).splitlines()
     assert first_block[0] == "pip install . && python -m skembed demo"
-    assert first_block[1] == 'pip install ".[test]" && pytest'
+    assert first_block[1] == 'pip install torch==2.13.0 ".[test,transformers]" && pytest'
     assert text.index("```bash") < text.index("## ")
 
 
