@@ -376,11 +376,11 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
             )
 
     def _frozen_tokenizer(self, vectors):
-        """The fitted tokenizer that splits X for frozen ``vectors``."""
+        """Return the fitted tokenizer that splits X for frozen ``vectors``."""
         return make_tokenizer(self.tokenizer, lowercase=self.lowercase, input=self.input)
 
     def _frozen_attributes(self, vectors):
-        """Fitted attributes that say no training happened (frozen pretrained vectors)."""
+        """Return the fitted attributes that say no training happened (frozen vectors)."""
         return {"n_iter_": 0, "n_pretrained_": len(vectors)}
 
     def _fit_vocabulary(self, X):

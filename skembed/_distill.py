@@ -156,7 +156,7 @@ def distill(model, *, vocabulary=None, corpus=None, pca_dims=256, weighting="sif
 
 
 def _teacher_tokens(tokenizer):
-    """The teacher's tokens that get vectors, in id order, and their ids."""
+    """Return the teacher's tokens that get vectors, in id order, and their ids."""
     special = {added.content for added in tokenizer.get_added_tokens_decoder().values()
                if added.special}
     pairs = sorted((i, token) for token, i in tokenizer.get_vocab(with_added_tokens=True)
@@ -168,7 +168,7 @@ def _teacher_tokens(tokenizer):
 
 
 def _special_frame(tokenizer, tokens, ids):
-    """The special-token ids the teacher puts before and after a text's pieces.
+    """Return the special-token ids the teacher puts before and after a text's pieces.
 
     Found by encoding a one-piece token with and without special tokens: for BERT,
     ``[CLS]`` before and ``[SEP]`` after.
@@ -185,7 +185,7 @@ def _special_frame(tokenizer, tokens, ids):
 
 
 def _new_words(tokenizer, vocabulary, known):
-    """Words to add: each whole after normalisation and pre-tokenisation, and new."""
+    """Return the words to add: whole after normalisation and pre-tokenisation, and new."""
     if json.loads(tokenizer.to_str())["model"]["type"] != "WordPiece":
         raise ValueError("vocabulary= adds whole words to a WordPiece tokenizer (BERT's); "
                          "this teacher's tokenizer is of another kind")
@@ -208,7 +208,7 @@ def _new_words(tokenizer, vocabulary, known):
 
 
 def _with_words(tokenizer, words):
-    """A copy of a WordPiece tokenizer whose vocabulary also holds ``words``.
+    """Copy a WordPiece tokenizer, adding ``words`` to its vocabulary.
 
     WordPiece matches the longest vocabulary entry first, so a whole word in the
     vocabulary is taken as one token.
@@ -249,7 +249,7 @@ def _principal_components(outputs, pca_dims):
 
 
 def _corpus_counts(tokenizer, corpus, ids):
-    """Occurrences in the corpus of each token (given by its tokenizer id)."""
+    """Count the occurrences in the corpus of each token (given by its tokenizer id)."""
     row_of_id = np.full(max(ids) + 1, -1, dtype=np.int64)
     row_of_id[ids] = np.arange(len(ids))
     counts = np.zeros(len(ids), dtype=np.int64)
@@ -277,7 +277,7 @@ def _add_counts(tokenizer, texts, row_of_id, counts):
 
 
 def _sif_weights(counts, n_tokens, coefficient):
-    """``a / (a + p)`` from corpus counts, or from Zipf's law over the rank."""
+    """Return ``a / (a + p)`` from corpus counts, or from Zipf's law over the rank."""
     if counts is not None:
         probability = counts / counts.sum()
     else:

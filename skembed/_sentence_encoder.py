@@ -173,7 +173,7 @@ class SentenceEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return self
 
     def _model(self):
-        """The loaded model: loaded again (and checked) after unpickling."""
+        """Return the loaded model, loading it again (and checking it) after unpickling."""
         check_is_fitted(self)
         if getattr(self, "_loaded", None) is None:
             loaded = _load(self.model, self.backend_, self.device)

@@ -3,25 +3,56 @@
 Add a new estimator to ESTIMATORS (with small settings) and it is covered.
 """
 
+import atexit
 import copy
 import io
 import pickle
+import shutil
+import tempfile
 
 import joblib
 import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn
+from conftest import TINY_CORPUS
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, ParameterGrid, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.utils import estimator_checks
+from tiny_teacher import build_tiny_teacher
 
-from skembed import FastTextTransformer, GloVeTransformer, OneHotWordEncoder, Word2VecTransformer
+from skembed import (
+    FastTextTransformer,
+    GloVeTransformer,
+    OneHotWordEncoder,
+    SentenceEncoder,
+    StaticEmbedding,
+    Vectors,
+    Word2VecTransformer,
+)
 from skembed._compat import Interval, InvalidParameterError
-from skembed.datasets import load_fortunes
+from skembed.datasets import load_fortunes, load_wordnet_glosses
+
+
+def _tiny_word_vectors():
+    """Vectors for most words of the tiny corpus and of the labelled texts' common words."""
+    words = sorted({w for doc in TINY_CORPUS for w in OneHotWordEncoder().build_analyzer()(doc)})
+    rng = np.random.default_rng(0)
+    words += ["the", "of", "a", "to", "and", "is", "in", "you", "it", "computer", "love"]
+    words = sorted(set(words))
+    return Vectors(words, rng.normal(size=(len(words), 6)))
+
+
+def _tiny_teacher_folder():
+    """A tiny BERT sentence-transformers folder, built once for this module."""
+    folder = tempfile.mkdtemp(prefix="skembed-teacher-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    build_tiny_teacher(folder, load_wordnet_glosses()[:3000], vocab_size=600)
+    return folder
+
 
 ESTIMATORS = [
     OneHotWordEncoder(),
@@ -42,7 +73,31 @@ ESTIMATORS = [
         vector_size=12, min_count=2, epochs=2, window=3, symmetric=False, output="concat",
         tokenizer="unigram", subword_vocab_size=300, pooling="max", random_state=0,
     ),
+    StaticEmbedding(_tiny_word_vectors()),
+    StaticEmbedding(_tiny_word_vectors(), pooling="sif", norm="l2"),
+    SentenceEncoder(_tiny_teacher_folder(), batch_size=4),
 ]
+
+# What a grid search, an invalid value and an unvalidated value change, per estimator: the
+# trained estimators share min_count; the frozen ones have their own parameters.
+_GRIDS = {StaticEmbedding: {"pooling": ["mean", "sif"]},
+          SentenceEncoder: {"normalize": [True, False]}}
+_INVALID = {StaticEmbedding: ("pooling", "median"), SentenceEncoder: ("batch_size", 0)}
+# An invalid value that works when validation is skipped, and the valid value it acts as.
+_UNVALIDATED = {StaticEmbedding: ("lowercase", 1, True),
+                SentenceEncoder: ("normalize", 1, True)}
+
+
+def _grid(estimator):
+    return _GRIDS.get(type(estimator), {"min_count": [1, 2]})
+
+
+def _invalid(estimator):
+    return _INVALID.get(type(estimator), ("min_count", -1))
+
+
+def _unvalidated(estimator):
+    return _UNVALIDATED.get(type(estimator), ("min_count", 0, 1))
 
 SKLEARN_CHECKS = [
     "check_no_attributes_set_in_init",
@@ -105,8 +160,9 @@ def test_sklearn_checks(estimator, check):
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
 def test_default_constructible(estimator):
+    # Required parameters (the vectors, the model) are taken from the instance.
     estimator_checks.check_parameters_default_constructible(
-        type(estimator).__name__, type(estimator)()
+        type(estimator).__name__, estimator
     )
 
 
@@ -174,7 +230,8 @@ def test_clone_and_refit_is_reproducible(estimator, tiny_corpus):
     first = estimator.fit(tiny_corpus).transform(tiny_corpus)
     second = clone(estimator).fit(tiny_corpus).transform(tiny_corpus)
     _assert_same_output(first, second)
-    assert clone(estimator).fit(tiny_corpus).vocabulary_ == estimator.vocabulary_
+    if hasattr(estimator, "vocabulary_"):
+        assert clone(estimator).fit(tiny_corpus).vocabulary_ == estimator.vocabulary_
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
@@ -182,7 +239,7 @@ def test_pipeline_grid_search_matches_a_manual_loop(estimator, labelled):
     texts, labels = labelled
     pipeline = make_pipeline(_one_thread_seeded(estimator), LogisticRegression(max_iter=1000))
     step = pipeline.steps[0][0]
-    grid = {f"{step}__min_count": [1, 2]}
+    grid = {f"{step}__{name}": values for name, values in _grid(estimator).items()}
     folds = StratifiedKFold(n_splits=2)
     search = GridSearchCV(pipeline, grid, cv=folds, n_jobs=2).fit(texts, labels)
 
@@ -230,21 +287,24 @@ def test_feature_names_match_output(estimator, tiny_corpus):
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
 def test_invalid_parameter_is_named(estimator, tiny_corpus):
-    with pytest.raises(InvalidParameterError, match="min_count"):
-        clone(estimator).set_params(min_count=-1).fit(tiny_corpus)
+    name, value = _invalid(estimator)
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
+        clone(estimator).set_params(**{name: value}).fit(tiny_corpus)
 
 
 @pytest.mark.parametrize("method", ["fit", "fit_transform"])
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
 def test_skip_parameter_validation_is_honoured(estimator, method, tiny_corpus):
-    # min_count=0 is refused by validation; unvalidated, it keeps every token, as 1 does.
-    invalid = clone(estimator).set_params(min_count=0)
-    with pytest.raises(InvalidParameterError, match="'min_count' parameter"):
+    # For example min_count=0 is refused by validation; unvalidated, it keeps every token,
+    # as 1 does.
+    name, invalid_value, valid_value = _unvalidated(estimator)
+    invalid = _one_thread_seeded(estimator).set_params(**{name: invalid_value})
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
         getattr(invalid, method)(tiny_corpus)
     with sklearn.config_context(skip_parameter_validation=True):
         getattr(invalid, method)(tiny_corpus)
-    expected = clone(estimator).set_params(min_count=1).fit(tiny_corpus)
-    assert invalid.vocabulary_ == expected.vocabulary_
+    expected = _one_thread_seeded(estimator).set_params(**{name: valid_value}).fit(tiny_corpus)
+    _assert_same_output(invalid.transform(tiny_corpus), expected.transform(tiny_corpus))
 
 
 @pytest.mark.parametrize(
