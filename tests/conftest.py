@@ -70,3 +70,31 @@ def read_labelled(path, limit=None):
             texts.append(text)
             labels.append(label)
     return texts, labels
+
+
+def assert_same_rows_in_a_fresh_process(model, texts, folder, check=""):
+    """Pickle a fitted model, load it in a new Python process: it must transform alike.
+
+    ``check`` is more Python run there after loading, with the model as ``model``.
+    """
+    import json
+    import pickle
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    folder = Path(folder)
+    (folder / "model.pkl").write_bytes(pickle.dumps(model))
+    np.save(folder / "expected.npy", model.transform(texts))
+    (folder / "texts.json").write_text(json.dumps(list(texts)), encoding="utf-8")
+    script = (
+        "import json, pickle, sys, numpy as np\n"
+        "folder = sys.argv[1]\n"
+        "model = pickle.load(open(folder + '/model.pkl', 'rb'))\n"
+        f"{check}\n"
+        "texts = json.load(open(folder + '/texts.json', encoding='utf-8'))\n"
+        "np.testing.assert_array_equal(model.transform(texts),"
+        " np.load(folder + '/expected.npy'))\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(folder)], check=True)

@@ -1,11 +1,9 @@
 import json
-import pickle
-import subprocess
-import sys
 import zipfile
 
 import numpy as np
 import pytest
+from conftest import assert_same_rows_in_a_fresh_process
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
@@ -163,19 +161,7 @@ def test_clone_shares_vectors_and_failed_fit_leaves_nothing(word_model, texts):
 
 def test_pickle_in_a_fresh_process(wordpiece_model, texts, tmp_path):
     static = StaticEmbedding(wordpiece_model.vectors_, pooling="sif").fit(texts)
-    path = tmp_path / "static.pkl"
-    path.write_bytes(pickle.dumps(static))
-    np.save(tmp_path / "expected.npy", static.transform(texts[:20]))
-    (tmp_path / "texts.json").write_text(json.dumps(texts[:20]))
-    script = (
-        "import json, pickle, sys, numpy as np\n"
-        "folder = sys.argv[1]\n"
-        "model = pickle.load(open(folder + '/static.pkl', 'rb'))\n"
-        "texts = json.load(open(folder + '/texts.json'))\n"
-        "np.testing.assert_array_equal(model.transform(texts),"
-        " np.load(folder + '/expected.npy'))\n"
-    )
-    subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True)
+    assert_same_rows_in_a_fresh_process(static, texts[:20], tmp_path)
 
 
 def test_native_file_refuses_a_bad_tokenizer_member(wordpiece_model, tmp_path):

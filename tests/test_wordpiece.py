@@ -3,11 +3,10 @@
 import json
 import os
 import pickle
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from conftest import assert_same_rows_in_a_fresh_process
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
@@ -415,17 +414,7 @@ def test_static_embedding_clone_set_output_and_pickle(bert_vectors, all_texts, t
     assert list(frame.columns) == list(static.get_feature_names_out())
     np.testing.assert_array_equal(frame.to_numpy(), expected)
     # Pickled with its tokenizer once (shared with the vectors), rebuilt in a fresh process.
-    (tmp_path / "static.pkl").write_bytes(pickle.dumps(static))
-    np.save(tmp_path / "expected.npy", expected)
-    (tmp_path / "texts.json").write_text(json.dumps(texts[:50]))
-    script = (
-        "import json, pickle, sys, numpy as np\n"
-        "folder = sys.argv[1]\n"
-        "model = pickle.load(open(folder + '/static.pkl', 'rb'))\n"
-        "assert type(model.tokenizer_).__name__ == 'CachedWordPiece'\n"
-        "assert model.tokenizer_.tokenizer is model.vectors_.analyzer.tokenizer_\n"
-        "texts = json.load(open(folder + '/texts.json'))\n"
-        "np.testing.assert_array_equal(model.transform(texts),"
-        " np.load(folder + '/expected.npy'))\n"
-    )
-    subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True)
+    assert_same_rows_in_a_fresh_process(
+        static, texts[:50], tmp_path,
+        check="assert type(model.tokenizer_).__name__ == 'CachedWordPiece'\n"
+              "assert model.tokenizer_.tokenizer is model.vectors_.analyzer.tokenizer_")
