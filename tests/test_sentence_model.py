@@ -629,3 +629,14 @@ def test_real_minilm_numpy_equals_sentence_transformers(sentence_transformers):
                                                           local_files_only=True)
     np.testing.assert_allclose(rows, reference.encode(chosen, convert_to_numpy=True),
                                atol=1e-5)
+
+
+def test_threaded_gelu_equals_the_erf_form_on_large_arrays():
+    from skembed._bert import _THREADED_GELU, _gelu, _gelu_erf
+
+    x = np.random.default_rng(0).normal(scale=4, size=(_THREADED_GELU // 64 + 3, 64))
+    x = x.astype(np.float32)
+    expected = _gelu_erf(x.copy())
+    np.testing.assert_allclose(_gelu(x.copy()), expected, rtol=1e-6, atol=1e-7)
+    small = x[:4].copy()
+    np.testing.assert_allclose(_gelu(small), _gelu_erf(x[:4]), rtol=1e-6, atol=1e-7)
