@@ -357,6 +357,7 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
 
     def _pretrained_vectors(self):
         """Load (or convert) the pretrained vectors and check they fit the parameters."""
+        self._check_tokenizer_for_vectors()
         vectors = load_vector_source(self.pretrained, what="pretrained")
         if self.vector_size is not None and vectors.vector_size != self.vector_size:
             raise ValueError(
@@ -364,7 +365,6 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
                 f"{vectors.vector_size} dimensions; set vector_size={vectors.vector_size} "
                 "or leave it None to take the pretrained dimension"
             )
-        self._check_tokenizer_for_vectors()
         return vectors
 
     def _check_tokenizer_for_vectors(self):
@@ -443,8 +443,13 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
             vectors = self._make_vectors(vocabulary, matrix, analyzer, fitted)
         fitted.update(self._fit_pooling(vectors, corpus, vocabulary.counts))
         fitted["vectors_"] = vectors
-        fitted["_n_features_out"] = vectors.vector_size
         return fitted
+
+    @property
+    def _n_features_out(self):
+        # Read from the fitted vectors, so that a failed refit (which removes them)
+        # leaves no feature names behind; AttributeError before fit, as hasattr expects.
+        return self.vectors_.vector_size
 
     def _make_vectors(self, vocabulary, matrix, analyzer, fitted):
         """Wrap the trained token vectors (subclasses may add to them from ``fitted``)."""

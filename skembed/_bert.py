@@ -58,7 +58,7 @@ def _gelu(x):
         phi = ndtr(x)
         phi *= x
         return phi
-    with numba_threads(numba.config.NUMBA_NUM_THREADS):
+    with numba_threads(numba.get_num_threads()):
         gelu_inplace(x.reshape(-1))
     return x
 

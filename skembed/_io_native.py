@@ -238,6 +238,9 @@ def _read_tokenizer(archive, source, meta):
         tokenizer = Tokenizer.from_str(data.decode("utf-8"))
     except Exception as error:  # the Rust side raises plain Exception
         raise ValueError(f"{where}: not a tokenizers model ({error})") from None
+    # It splits documents into the vectors' tokens: never pad them or cut them short.
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
     settings = meta.get("tokenizer", {})
     lowercase = settings.get("lowercase", False) if isinstance(settings, dict) else None
     if not isinstance(lowercase, bool):

@@ -25,7 +25,7 @@ class SentenceEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     Each document becomes the encoder's sentence embedding: a transformer network reads
     its word pieces in context and pools them (mean, CLS or max, as the model says),
-    then normalises the row when the model asks for it. Contextual rows like these carry
+    then scales the row to unit length (``normalize``). Contextual rows like these carry
     what the encoder learned from a very large corpus, and beat vectors trained on a few
     thousand documents on text classification; they cost far more to compute (see
     Notes). [`distill`][skembed.distill] turns the same model into fast static vectors.
@@ -42,12 +42,13 @@ class SentenceEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     batch_size : int, default=32
         Documents encoded at once (sorted by length, so batches hold little padding).
     normalize : bool, default=True
-        Scale each row to unit length (what sentence-transformers models are trained
-        for; cosine similarity is then a dot product).
+        Scale each row to unit length (cosine similarity is then a dot product), whether
+        or not the model ends with a Normalize module; False gives the pooled rows
+        without it.
     max_length : int or None, default=None
         Word pieces per document, special tokens included; longer documents are cut to
         it. None means the model's own limit (``max_seq_length``: 256 for
-        all-MiniLM-L6-v2). It cannot exceed the model's position table.
+        all-MiniLM-L6-v2), which is also the largest value allowed.
     device : str, default="cpu"
         Device of the sentence-transformers backend (``"cpu"``, ``"cuda"``); the numpy
         backend runs on the CPU only.
@@ -67,11 +68,13 @@ class SentenceEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         The backend used: ``"numpy"`` or ``"sentence-transformers"``.
     max_length_ : int
         Word pieces per document actually used.
+    n_features_out_ : int
+        Length of each output row (the model's output dimension).
     weights_ : dict
-        The model's weights file when fitted: its name, size in bytes and SHA-256. A
-        pickled encoder keeps the folder's path and this fingerprint, not the weights;
-        after unpickling, the folder is loaded again on first use and must hold the
-        same weights.
+        The model's absolute folder and its weights file when fitted: the file's name,
+        size in bytes and SHA-256. A pickled encoder keeps this, not the weights; after
+        unpickling, the folder is loaded again on first use and its weights file must be
+        the same (other files of the folder are not checked).
 
     See Also
     --------
@@ -81,11 +84,13 @@ class SentenceEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     Notes
     -----
     ``fit`` learns nothing from the documents: it loads the model and checks it. The
-    cost is in ``transform``: all-MiniLM-L6-v2 (6 layers, 384 dimensions) encodes on
-    the order of a hundred short documents per second per CPU core, against hundreds of
-    thousands for [`StaticEmbedding`][skembed.StaticEmbedding].
+    cost is in ``transform``: all-MiniLM-L6-v2 (6 layers, 384 dimensions) encoded 71
+    fortunes (35 words each) per second on one CPU core, where
+    [`StaticEmbedding`][skembed.StaticEmbedding] with vectors distilled from it
+    encoded about 31,000 (``benchmarks/bench_transfer.py``).
 
-    The numpy backend uses the BLAS threads of NumPy (``threadpoolctl`` limits them).
+    The numpy backend runs its matrix products on NumPy's BLAS threads (which
+    ``threadpoolctl`` limits) and its GELU on numba's (``numba.set_num_threads``).
 
     Examples
     --------
@@ -165,19 +170,28 @@ class SentenceEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if self.max_length is not None and self.max_length > loaded.max_length:
             raise ValueError(f"max_length={self.max_length} is more than the "
                              f"{loaded.max_length} word pieces this model reads")
+        n_special = len(loaded.tokenizer.encode("", add_special_tokens=True).ids)
+        if self.max_length is not None and self.max_length <= n_special:
+            raise ValueError(f"max_length={self.max_length} leaves no room for text: the "
+                             f"model adds {n_special} special tokens to every document")
         self._loaded = loaded
         self.backend_ = loaded.backend
         self.max_length_ = loaded.max_length if self.max_length is None else self.max_length
-        self.weights_ = loaded.fingerprint()
-        self._n_features_out = loaded.dimension
+        # The absolute folder: an unpickled encoder loads it again from any working folder.
+        self.weights_ = {"folder": loaded.path, **loaded.fingerprint()}
+        self.n_features_out_ = loaded.dimension
         return self
+
+    @property
+    def _n_features_out(self):
+        return self.n_features_out_
 
     def _model(self):
         """Return the loaded model, loading it again (and checking it) after unpickling."""
         check_is_fitted(self)
         if getattr(self, "_loaded", None) is None:
-            loaded = _load(self.model, self.backend_, self.device)
-            fingerprint = loaded.fingerprint()
+            loaded = _load(self.weights_["folder"], self.backend_, self.device)
+            fingerprint = {"folder": loaded.path, **loaded.fingerprint()}
             if fingerprint != self.weights_:
                 raise ValueError(
                     f"the model folder {os.fspath(self.model)!r} changed since this encoder "

@@ -28,6 +28,7 @@ import numpy as np
 
 from ._bert import BertConfig, BertEncoder, UnsupportedModelError
 from ._safetensors import read_safetensors
+from ._tokenize import _register_fork_hooks as register_fork_hooks
 from ._tokenize import iter_documents
 
 __all__ = ["BACKENDS", "SentenceModel", "UnsupportedModelError", "load_sentence_model"]
@@ -496,6 +497,7 @@ class SentenceModel:
             if self._lowercase:  # sentence_bert_config.json's do_lower_case
                 chunk = [text.lower() for text in chunk]
             sequences = []
+            register_fork_hooks()  # encode_batch runs on tokenizers' thread pool
             for encoding in self.tokenizer.encode_batch(chunk):
                 ids = encoding.ids
                 if len(ids) > max_length:

@@ -7,7 +7,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import _POOLING_MODES, _BaseEmbedding, _TokenizerName
 from ._compat import HasMethods, Interval, StrOptions
-from ._tokenize import make_tokenizer, subword_tokenizer_of
+from ._tokenize import make_tokenizer, subword_tokenizer_of, without_padding
 from ._vectors import HasKeyedVectors, Vectors, load_vector_source
 from ._wordpiece import fast_wordpiece
 
@@ -149,16 +149,16 @@ class StaticEmbedding(_BaseEmbedding):
         return True
 
     def _pretrained_vectors(self):
-        vectors = load_vector_source(self.vectors, what="vectors")
         self._check_tokenizer_for_vectors()
-        return vectors
+        return load_vector_source(self.vectors, what="vectors")
 
     def _frozen_tokenizer(self, vectors):
         if self.tokenizer is None:
             stored = subword_tokenizer_of(vectors.analyzer)
             if stored is None:
                 return make_tokenizer("word", lowercase=self.lowercase, input=self.input)
-            tokenizer_ = stored[0]
+            # Never pad or cut documents, whatever the stored tokenizer was set to do.
+            tokenizer_ = without_padding(stored[0])
         else:
             tokenizer_ = super()._frozen_tokenizer(vectors)
         # A BERT WordPiece tokenizer gets its exact cached fast path (same tokens).

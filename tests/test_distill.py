@@ -179,3 +179,11 @@ def test_sentence_transformers_backend_distills_the_same(teacher, distilled):
     assert other.tokens == distilled.tokens
     np.testing.assert_allclose(np.abs(other.vectors), np.abs(distilled.vectors), rtol=1e-3,
                                atol=1e-4)
+
+
+def test_vocabulary_words_the_teacher_cannot_read_are_passed_over(teacher, plain):
+    with pytest.raises(TypeError, match="vocabulary is a set"):
+        distill(teacher, vocabulary={"zorbification"})
+    extended = distill(teacher, pca_dims=None, weighting=None,
+                       vocabulary=["zorbification", "a" * 150, "caf\u2603"])
+    assert extended.tokens[len(plain.tokens):] == ["zorbification"]

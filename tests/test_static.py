@@ -205,3 +205,38 @@ def test_a_padding_tokenizer_file_neither_pads_nor_cuts_documents(wordpiece_mode
         static = StaticEmbedding(wordpiece_model.vectors_, tokenizer=given).fit(texts)
         assert static.build_analyzer()(long_text) == expected
     assert padded.padding is not None  # the given object is left as it was
+
+
+def test_a_stored_tokenizer_that_truncates_cuts_nothing(wordpiece_model, texts, tmp_path):
+    from skembed._tokenize import DocumentAnalyzer
+
+    tokenizer = type(wordpiece_model.tokenizer_).from_str(wordpiece_model.tokenizer_.to_str())
+    tokenizer.enable_truncation(max_length=4)
+    vectors = Vectors(wordpiece_model.vectors_.tokens, wordpiece_model.vectors_.vectors,
+                      analyzer=DocumentAnalyzer(tokenizer))
+    long_text = " ".join(texts[:2])
+    expected = wordpiece_model.build_analyzer()(long_text)
+    assert len(expected) > 4
+    assert StaticEmbedding(vectors).fit(texts).build_analyzer()(long_text) == expected
+    save(vectors, tmp_path / "truncating.npz")
+    assert load(tmp_path / "truncating.npz").analyzer.tokenizer_.truncation is None
+    assert StaticEmbedding(tmp_path / "truncating.npz").fit(texts).build_analyzer()(
+        long_text) == expected
+
+
+def test_failed_refit_leaves_no_feature_names(word_model, texts):
+    static = StaticEmbedding(word_model.vectors_).fit(texts)
+    assert len(static.get_feature_names_out()) == 16
+    with pytest.raises(FileNotFoundError):
+        static.set_params(vectors="no/such/vectors.txt").fit(texts)
+    with pytest.raises(NotFittedError):
+        static.get_feature_names_out()
+
+
+def test_hostile_documents_give_finite_rows(word_model):
+    from test_robustness import HOSTILE
+
+    for pooling in POOLINGS:
+        static = StaticEmbedding(word_model.vectors_, pooling=pooling, norm="l2")
+        rows = static.fit_transform(HOSTILE * 2 + ["the computer"])
+        assert rows.shape == (2 * len(HOSTILE) + 1, 16) and np.isfinite(rows).all()
