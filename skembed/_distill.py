@@ -220,13 +220,13 @@ def _special_frame(tokenizer, tokens, ids):
 
 def _new_words(tokenizer, vocabulary, known):
     """Return the words to add: whole after normalisation and pre-tokenisation, and new."""
-    if json.loads(tokenizer.to_str())["model"]["type"] != "WordPiece":
+    spec = json.loads(tokenizer.to_str())["model"]  # the whole vocabulary: parse it once
+    if spec["type"] != "WordPiece":
         raise ValueError("vocabulary= adds whole words to a WordPiece tokenizer (BERT's); "
                          "this teacher's tokenizer is of another kind")
     if isinstance(vocabulary, (set, frozenset)):
         raise TypeError("vocabulary is a set, whose order changes from one process to the "
                         "next (and so would the vectors' order); pass sorted(vocabulary)")
-    spec = json.loads(tokenizer.to_str())["model"]
     unknown_id = tokenizer.token_to_id(spec.get("unk_token", "[UNK]"))
     longest = spec.get("max_input_chars_per_word", 100)
     words, pieces, seen = [], [], set(known)

@@ -12,8 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skembed import FastTextTransformer, GloVeTransformer, Word2VecTransformer
-from skembed.datasets import load_fortunes
+from skembed import (
+    FastTextTransformer,
+    GloVeTransformer,
+    SentenceEncoder,
+    StaticEmbedding,
+    Word2VecTransformer,
+)
+from skembed.datasets import load_fortunes, load_wordnet_glosses
 
 SMALL = {"vector_size": 8, "min_count": 1, "epochs": 1, "random_state": 0}
 EMBEDDINGS = [
@@ -272,3 +278,24 @@ def test_a_planted_symlink_is_never_used_for_the_cache(tmp_path):
         tmp_path, NUMBA_CACHE_LOCATOR_CLASSES="IPythonCacheLocator,UserProvidedCacheLocator")
     assert (cache, cache_dir, warned) == ("False", "-", "True")
     assert not list(target.rglob("*.nbi"))
+
+
+@pytest.mark.parametrize("pooling", ["mean", "sum", "max", "tfidf", "sif"])
+def test_hostile_documents_with_frozen_vectors(pooling):
+    texts = list(load_fortunes(subset="train", return_X_y=True)[0][:400])
+    vectors = Word2VecTransformer(vector_size=16, min_count=2, epochs=2,
+                                  random_state=0).fit(texts).vectors_
+    static = StaticEmbedding(vectors, pooling=pooling, norm="l2")
+    rows = static.fit_transform(HOSTILE * 2 + ["the computer"])
+    assert rows.shape == (2 * len(HOSTILE) + 1, 16) and np.isfinite(rows).all()
+
+
+def test_hostile_documents_with_a_sentence_encoder(tmp_path):
+    from tiny_teacher import build_tiny_teacher
+
+    teacher = build_tiny_teacher(tmp_path, load_wordnet_glosses()[:3000], vocab_size=500,
+                                 max_length=24)
+    rows = SentenceEncoder(teacher, batch_size=3).fit_transform(HOSTILE)
+    assert rows.shape == (len(HOSTILE), 32) and np.isfinite(rows).all()
+    with pytest.raises(ValueError, match="leaves no room for text"):
+        SentenceEncoder(teacher, max_length=2).fit()

@@ -231,12 +231,3 @@ def test_failed_refit_leaves_no_feature_names(word_model, texts):
         static.set_params(vectors="no/such/vectors.txt").fit(texts)
     with pytest.raises(NotFittedError):
         static.get_feature_names_out()
-
-
-def test_hostile_documents_give_finite_rows(word_model):
-    from test_robustness import HOSTILE
-
-    for pooling in POOLINGS:
-        static = StaticEmbedding(word_model.vectors_, pooling=pooling, norm="l2")
-        rows = static.fit_transform(HOSTILE * 2 + ["the computer"])
-        assert rows.shape == (2 * len(HOSTILE) + 1, 16) and np.isfinite(rows).all()
