@@ -2,6 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._classifier import FastTextClassifier
 from ._distill import distill
 from ._fasttext import FastTextTransformer, FastTextVectors
 from ._glove import GloVeTransformer
@@ -17,6 +18,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0+unknown"
 
 __all__ = [
+    "FastTextClassifier",
     "FastTextTransformer",
     "FastTextVectors",
     "GloVeTransformer",

@@ -40,7 +40,7 @@ from ._tokenize import (
     special_tokens,
     training_texts,
 )
-from ._vectors import HasKeyedVectors, Vectors, load_vector_source
+from ._vectors import HasKeyedVectors, Vectors, load_vector_source, matching_rows
 from ._vocab import Vocabulary, VocabularyBuilder, encode
 
 
@@ -140,8 +140,10 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
             self._clear_fitted()
             raise
 
-    def _fit_and_encode(self, X):
+    def _fit_and_encode(self, X, **targets):
         """Fit, set the fitted attributes all at once, and return the encoded corpus.
+
+        ``targets`` (a supervised estimator's labels and weights) go to ``_fit_encoded``.
 
         Parameters are validated by ``fit_context`` around ``fit`` and ``fit_transform``
         (unless ``sklearn.set_config(skip_parameter_validation=True)`` says not to).
@@ -156,7 +158,7 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
                 "vocabulary_": vocabulary.index(),
                 "counts_": vocabulary.counts,
             }
-            fitted.update(self._fit_encoded(vocabulary, corpus, tokenizer_))
+            fitted.update(self._fit_encoded(vocabulary, corpus, tokenizer_, **targets))
         except BaseException:
             # A failed (or interrupted) fit leaves an unfitted estimator, never a mix of
             # old and new attributes.
@@ -420,14 +422,7 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
         if self.pretrained is None:
             dim = _DEFAULT_VECTOR_SIZE if self.vector_size is None else self.vector_size
             return np.zeros(0, dtype=np.int64), np.zeros((0, dim), np.float32)
-        pretrained = self._pretrained_vectors()
-        pairs = [(row, pretrained.index[token]) for row, token in enumerate(vocabulary.tokens)
-                 if token in pretrained.index]
-        if not pairs:
-            return (np.zeros(0, dtype=np.int64),
-                    np.zeros((0, pretrained.vector_size), np.float32))
-        rows, sources = (np.array(column, dtype=np.int64) for column in zip(*pairs, strict=True))
-        return rows, pretrained.vectors[sources]
+        return matching_rows(self._pretrained_vectors(), vocabulary.tokens)
 
     # ------------------------------------------------------------------ fitting
 

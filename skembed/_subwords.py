@@ -3,14 +3,15 @@
 import numpy as np
 
 from ._kernels._subword import fasttext_hash, ngram_buckets
+from ._kernels._subword import word_hashes as _word_hashes
 
 BEGIN_OF_WORD = "<"
 END_OF_WORD = ">"
 
 
-def _wrapped_bytes(words):
+def _wrapped_bytes(words, begin=BEGIN_OF_WORD, end=END_OF_WORD):
     """Concatenate the UTF-8 bytes of ``<word>`` for each word; return (data, offsets)."""
-    encoded = [(BEGIN_OF_WORD + word + END_OF_WORD).encode("utf-8") for word in words]
+    encoded = [(begin + word + end).encode("utf-8") for word in words]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(e) for e in encoded], out=offsets[1:])
     data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
@@ -39,6 +40,22 @@ def word_ngram_buckets(words, min_n, max_n, bucket):
     if max_n < min_n or max_n == 0:
         return np.zeros(len(words) + 1, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return ngram_buckets(data, word_offsets, min_n, max_n, bucket)
+
+
+def word_hashes(words):
+    """Return fastText's 32-bit hash of each word (no markers), as its word n-grams use.
+
+    Parameters
+    ----------
+    words : sequence of str
+        Words.
+
+    Returns
+    -------
+    ndarray of uint32 of shape (n_words,)
+    """
+    data, offsets = _wrapped_bytes(words, begin="", end="")
+    return _word_hashes(data, offsets)
 
 
 def char_ngrams(word, min_n, max_n):

@@ -126,7 +126,7 @@ class TrainingHistory:
 
 
 def run_epochs(estimator, train_epoch, *, epochs, n_threads, unit, units_per_epoch,
-               current_vectors, compute_loss=True):
+               current_vectors, compute_loss=True, extra_hooks=()):
     """Train ``epochs`` epochs with callbacks, progress, timing and early stop.
 
     Parameters
@@ -151,6 +151,9 @@ def run_epochs(estimator, train_epoch, *, epochs, n_threads, unit, units_per_epo
         epoch only when the estimator has callbacks.
     compute_loss : bool, default=True
         Whether the loss is recorded in the curve and the logs.
+    extra_hooks : sequence of objects, default=()
+        The estimator's own hooks (early stopping), called before its callbacks, so that
+        what they add to the logs (``validation_score``) reaches the callbacks.
 
     Returns
     -------
@@ -159,7 +162,7 @@ def run_epochs(estimator, train_epoch, *, epochs, n_threads, unit, units_per_epo
     history = TrainingHistory()
     callbacks = getattr(estimator, "callbacks", None)
     bar = terminal_progress(getattr(estimator, "verbose", 0))
-    hooks = [*(callbacks or ()), *bar]
+    hooks = [*extra_hooks, *(callbacks or ()), *bar]
     logs = {}
     call_hooks(hooks, "on_train_begin", estimator)
     for epoch in range(epochs):

@@ -505,6 +505,31 @@ def load_vector_source(source, *, what="vectors"):
         ) from None
 
 
+def matching_rows(vectors, tokens):
+    """Return the positions of ``tokens`` that ``vectors`` know, and their vectors.
+
+    Parameters
+    ----------
+    vectors : Vectors
+        Pretrained vectors.
+    tokens : sequence of str
+        A vocabulary in order.
+
+    Returns
+    -------
+    rows : ndarray of int64
+        Positions in ``tokens`` of the tokens found in ``vectors.index``.
+    values : ndarray of float32 of shape (len(rows), vector_size)
+        Their vectors.
+    """
+    pairs = [(row, vectors.index[token]) for row, token in enumerate(tokens)
+             if token in vectors.index]
+    if not pairs:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, vectors.vector_size), np.float32)
+    rows, sources = (np.array(column, dtype=np.int64) for column in zip(*pairs, strict=True))
+    return rows, vectors.vectors[sources]
+
+
 def _from_keyed_vectors(keyed, what):
     """Wrap gensim-style vectors (``index_to_key``, ``vectors``, optional counts)."""
     tokens = list(keyed.index_to_key)

@@ -59,6 +59,43 @@ Subwords.__doc__ = """fastText's input rows of each word: ``rows[offsets[w]:offs
 (int32) are word ``w``'s own row and its n-gram rows; ``mean_shift[w]`` (float32) is how far
 their mean moves when the same gradient is added to each of them."""
 
+DocumentInputs = namedtuple(
+    "DocumentInputs",
+    ["tokens", "token_offsets", "sub_offsets", "sub_rows", "ngrams", "ngram_offsets"],
+)
+DocumentInputs.__doc__ = """The input rows of each document of a supervised model.
+
+Document ``d`` has the tokens ``tokens[token_offsets[d]:token_offsets[d + 1]]`` (int32);
+token ``t`` reads the input rows ``sub_rows[sub_offsets[t]:sub_offsets[t + 1]]`` (its own
+row, then its character n-gram rows; an unseen token has only n-gram rows, maybe none);
+the document's word n-grams read the rows ``ngrams[ngram_offsets[d]:ngram_offsets[d +
+1]]``. The document's hidden vector is the mean of all those rows."""
+
+ClassifierOutput = namedtuple(
+    "ClassifierOutput", ["weights", "loss", "codes", "points", "lengths"]
+)
+ClassifierOutput.__doc__ = """The output layer of a supervised model.
+
+``weights`` (float32) has one row per class (``loss`` SOFTMAX or ONE_VS_ALL) or per inner
+node of the Huffman tree over the classes (HIERARCHICAL, whose paths are ``codes``,
+``points`` and ``lengths`` as for word2vec); its last column is the bias, which meets
+a constant 1 appended to the hidden vector."""
+
+ClassTargets = namedtuple("ClassTargets", ["labels", "indicator", "multilabel", "weights"])
+ClassTargets.__doc__ = """What each training document should predict: its class ``labels``
+(int32), or with ``multilabel`` the rows of ``indicator`` (uint8, documents x classes);
+``weights`` (float32) scale each document's gradient (class and sample weights)."""
+
+DocumentSchedule = namedtuple(
+    "DocumentSchedule",
+    ["alpha", "epoch", "epochs", "order", "block_bounds", "private_output", "compute_loss"],
+)
+DocumentSchedule.__doc__ = """One epoch over the training documents in the order ``order``
+(int64), cut into blocks at ``block_bounds`` (positions in ``order``). The learning rate
+decays linearly from ``alpha`` to 0 over all ``epochs`` epochs' documents. With
+``private_output`` (several workers), each block trains a private copy of the output layer
+and adds its change to the shared one when the block ends."""
+
 GloveEntries = namedtuple("GloveEntries", ["rows", "cols", "log_x", "weight", "block_bounds"])
 GloveEntries.__doc__ = """The non-zero co-occurrence entries scattered into training blocks:
 entry ``e`` is ``(rows[e], cols[e])`` with ``log_x[e]`` and weight ``weight[e]``; block ``b``

@@ -78,3 +78,57 @@ def ngram_buckets(data, word_offsets, min_n, max_n, bucket):
         _scan_word(data, word_offsets[w], word_offsets[w + 1], min_n, max_n, bucket, buckets,
                    offsets[w])
     return offsets, buckets
+
+
+@numba.njit(cache=CACHE)
+def word_hashes(data, word_offsets):
+    """Return fastText's hash of each word ``data[word_offsets[w]:word_offsets[w + 1]]``."""
+    n_words = len(word_offsets) - 1
+    out = np.empty(n_words, dtype=np.uint32)
+    for w in range(n_words):
+        out[w] = fasttext_hash(data, word_offsets[w], word_offsets[w + 1])
+    return out
+
+
+# fastText's multiplier for chaining word hashes into a word n-gram hash.
+WORD_NGRAM_MULTIPLIER = 116049371
+
+
+@numba.njit(cache=CACHE)
+def _word_ngram_hash_step(h, word_hash):
+    # fastText holds word hashes as int32, so a hash >= 2**31 is sign-extended when it
+    # joins the 64-bit n-gram hash.
+    extended = np.uint64(np.int64(np.int32(word_hash)))
+    return h * np.uint64(WORD_NGRAM_MULTIPLIER) + extended
+
+
+@numba.njit(cache=CACHE)
+def word_ngram_buckets(hashes, offsets, n, bucket):
+    """Return the hash buckets of the word n-grams (2 to ``n`` words) of each document.
+
+    Document ``d`` is ``hashes[offsets[d]:offsets[d + 1]]``, the fastText hash of each of
+    its words. As in fastText, the n-gram starting at word ``i`` and ending at word ``j``
+    hashes as ``h = h * 116049371 + hash[k]`` over its words (from ``h = hash[i]``), in
+    64 bits, and falls in bucket ``h % bucket``. Returns ``(doc_offsets, buckets)`` as
+    CSR, n-grams in fastText's order (by start word, then by length).
+    """
+    n_docs = len(offsets) - 1
+    doc_offsets = np.zeros(n_docs + 1, dtype=np.int64)
+    for d in range(n_docs):
+        length = offsets[d + 1] - offsets[d]
+        count = 0
+        for span in range(2, n + 1):
+            count += max(0, length - span + 1)
+        doc_offsets[d + 1] = doc_offsets[d] + count
+    buckets = np.empty(doc_offsets[-1], dtype=np.int64)
+    modulus = np.uint64(bucket)
+    position = 0
+    for d in range(n_docs):
+        start, stop = offsets[d], offsets[d + 1]
+        for i in range(start, stop):
+            h = np.uint64(np.int64(np.int32(hashes[i])))
+            for j in range(i + 1, min(stop, i + n)):
+                h = _word_ngram_hash_step(h, hashes[j])
+                buckets[position] = np.int64(h % modulus)
+                position += 1
+    return doc_offsets, buckets
