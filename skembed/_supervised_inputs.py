@@ -3,9 +3,12 @@
 fastText's classifier represents a document by the mean of the input rows of its words,
 of their character n-grams (when ``max_n > 0``) and of its hashed word n-grams (when
 ``word_ngrams > 1``). Character and word n-grams share one space of ``bucket`` hash
-buckets, as in fastText. Only the buckets seen in training get a row: the others would
-hold random values that no gradient ever reached, so a bucket first seen at predict time
-is left out of the mean instead.
+buckets, as in fastText. Only the buckets seen in training get a row of their own. A
+bucket first seen at predict time reads one shared row of zeros: fastText would read the
+bucket's untrained row, small random values around zero, so the mean is divided by the
+same number of rows as fastText's, which keeps a document's vector at the scale training
+gave it (measured: leaving those buckets out of the mean instead cost 7 points of accuracy
+with pretrained vectors and word bigrams on 1,500 fortunes).
 
 As in fastText, every document ends with an end-of-document token (fastText's ``</s>``),
 which has a row of its own and takes part in word n-grams. Being in every document, its
@@ -56,6 +59,7 @@ class InputLayout:
         self.word_ngrams, self.min_n, self.max_n, self.bucket = (
             int(word_ngrams), int(min_n), int(max_n), int(bucket))
         self.end_of_document = self.n_words
+        self.unseen_bucket = self.n_words + 1  # a row of zeros, never trained
         self.hashes = word_hashes([*tokens, END_OF_DOCUMENT])
         char_offsets, char_buckets = self._char_buckets(tokens)
         _, ngram_buckets = self._word_ngram_buckets(*self._tokens(corpus),
@@ -68,12 +72,12 @@ class InputLayout:
 
     @property
     def first_bucket_row(self):
-        """Row of the first bucket in use: after the words and the end-of-document row."""
-        return self.n_words + 1
+        """Row of the first bucket in use: after the words, end-of-document and zero rows."""
+        return self.n_words + 2
 
     @property
     def n_rows(self):
-        """Rows of the input matrix: words, the end-of-document row, buckets in use."""
+        """Rows of the input matrix: words, end-of-document, zeros, buckets in use."""
         return self.first_bucket_row + len(self.buckets)
 
     def _char_buckets(self, words):
@@ -82,19 +86,17 @@ class InputLayout:
         return word_ngram_buckets(list(words), self.min_n, self.max_n, self.bucket)
 
     def _rows_of(self, buckets):
-        """Map bucket ids to input rows; return (rows, found)."""
-        position = np.searchsorted(self.buckets, buckets)
-        position = np.minimum(position, max(len(self.buckets) - 1, 0))
-        if not len(self.buckets):
-            return position.astype(np.int32), np.zeros(len(buckets), dtype=bool)
-        found = self.buckets[position] == buckets
-        return (self.first_bucket_row + position).astype(np.int32), found
+        """Map bucket ids to input rows (the row of zeros for a bucket not in use)."""
+        rows = np.full(len(buckets), self.unseen_bucket, dtype=np.int32)
+        if len(self.buckets):
+            position = np.minimum(np.searchsorted(self.buckets, buckets), len(self.buckets) - 1)
+            found = self.buckets[position] == buckets
+            rows[found] = self.first_bucket_row + position[found]
+        return rows
 
     def _token_rows(self, own_rows, char_offsets, char_buckets):
         """CSR of each token's input rows: its own row (if any), then its n-gram rows."""
-        rows, found = self._rows_of(char_buckets)
-        char_offsets = _csr_of_kept(char_offsets, found)
-        rows = rows[found]
+        rows = self._rows_of(char_buckets)
         has_own = own_rows >= 0
         sizes = np.diff(char_offsets) + has_own
         offsets = np.zeros(len(own_rows) + 1, dtype=np.int64)
@@ -163,6 +165,5 @@ class InputLayout:
             sub_rows = np.concatenate([sub_rows, extra_rows])
         ngram_offsets, buckets = self._word_ngram_buckets(tokens, token_offsets,
                                                           unknown_words)
-        rows, found = self._rows_of(buckets)
-        return DocumentInputs(tokens, token_offsets, sub_offsets, sub_rows, rows[found],
-                              _csr_of_kept(ngram_offsets, found))
+        return DocumentInputs(tokens, token_offsets, sub_offsets, sub_rows,
+                              self._rows_of(buckets), ngram_offsets)

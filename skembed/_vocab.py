@@ -288,6 +288,47 @@ class VocabularyBuilder:
         return None if best is None else (best[1], int(-best[0][0]))
 
 
+def extend_vocabulary(vocabulary, corpus, tokens):
+    """Append ``tokens`` not yet in the vocabulary (count 0), and recode the corpus.
+
+    Unknown tokens of the corpus (coded ``-2 - k``) that the extension adds get their new
+    ids; the others stay unknown, renumbered. The corpus ids are rewritten in place.
+
+    Parameters
+    ----------
+    vocabulary : Vocabulary
+        The vocabulary learned from the corpus.
+    corpus : EncodedCorpus
+        The corpus encoded against it.
+    tokens : iterable of str
+        Tokens to add, in order (those already in the vocabulary are skipped).
+
+    Returns
+    -------
+    vocabulary : Vocabulary
+        The vocabulary followed by the new tokens.
+    corpus : EncodedCorpus
+        The same documents encoded against it.
+    """
+    known = vocabulary.index()
+    added = [token for token in dict.fromkeys(tokens) if token not in known]
+    new_ids = {token: len(known) + i for i, token in enumerate(added)}
+    remaining = [token for token in corpus.unknown_tokens if token not in new_ids]
+    renumbered = {token: -2 - i for i, token in enumerate(remaining)}
+    table = np.array([new_ids.get(token, renumbered.get(token)) for token in
+                      corpus.unknown_tokens], dtype=np.int32)
+    ids = corpus.ids
+    for start in range(0, len(ids), _SCAN_SLICE):
+        chunk = ids[start : start + _SCAN_SLICE]
+        coded = chunk <= -2
+        chunk[coded] = table[-2 - chunk[coded]]
+    extended = Vocabulary(tokens=[*vocabulary.tokens, *added],
+                          counts=np.concatenate([vocabulary.counts,
+                                                 np.zeros(len(added), dtype=np.int64)]))
+    return extended, EncodedCorpus(ids=ids, offsets=corpus.offsets,
+                                   unknown_tokens=tuple(remaining))
+
+
 def encode(token_docs, index, *, on_unknown=None):
     """Encode token lists against a fixed vocabulary; unknown tokens get negative ids.
 

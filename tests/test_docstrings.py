@@ -28,8 +28,10 @@ import numpy as np
 import pytest
 from numpydoc.docscrape import NumpyDocString
 from numpydoc.validate import validate
+from sklearn.base import is_classifier
 
 from skembed import (
+    FastTextClassifier,
     FastTextTransformer,
     GloVeTransformer,
     OneHotWordEncoder,
@@ -104,6 +106,18 @@ def _resolve(path):
 
 
 DOCSTRING_TARGETS = sorted(_docstring_targets())
+# Docstrings known to fail, with the reason; strict, so that a fix is noticed.
+KNOWN_FAILURES = {
+    "skembed.FastTextClassifier": "SS02: the summary starts with \"fastText's\", in lowercase",
+}
+
+
+def _docstring_cases():
+    for path, kind in DOCSTRING_TARGETS:
+        marks = ()
+        if path in KNOWN_FAILURES:
+            marks = pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[path])
+        yield pytest.param(path, kind, id=path, marks=marks)
 
 
 def test_every_public_module_is_enumerated():
@@ -113,12 +127,14 @@ def test_every_public_module_is_enumerated():
                      "skembed.callbacks.EpochProgress.on_epoch_end",
                      "skembed.evaluation.evaluate_analogies", "skembed.io.load_vectors",
                      "skembed.datasets.load_fortunes", "skembed.plot.plot_words",
-                     "skembed.parallel.dask_transform", "skembed.Vectors.normed"]:
+                     "skembed.parallel.dask_transform", "skembed.Vectors.normed",
+                     "skembed.FastTextClassifier.predict_proba",
+                     "skembed.FastTextClassifier.decision_function"]:
         assert expected in paths
     assert "skembed.Word2VecTransformer.get_params" not in paths  # scikit-learn's
 
 
-@pytest.mark.parametrize("path, kind", DOCSTRING_TARGETS, ids=[p for p, _ in DOCSTRING_TARGETS])
+@pytest.mark.parametrize("path, kind", _docstring_cases())
 def test_docstring_passes_numpydoc_validation(path, kind):
     result = validate(path)
     errors = _enforced(result["errors"], path, kind)
@@ -149,6 +165,8 @@ def test_dataclass_fields_are_documented(cls):
 
 DOCS = ["the cat sat on the mat", "the dog sat on the log",
         "a cat and a dog are friends", "the cat purrs and the dog barks"] * 5
+# What each document is about, for the classifiers.
+LABELS = ["cat", "dog", "both", "both"] * 5
 TOKENS = sorted({token for doc in DOCS for token in doc.split()})
 
 
@@ -165,6 +183,11 @@ CONFIGURATIONS = {
     Word2VecTransformer: [SMALL, {"pretrained": "tiny"}],
     FastTextTransformer: [SMALL, {"pretrained": "tiny"}],
     GloVeTransformer: [{**SMALL, "keep_cooccurrence": True}, {"pretrained": "tiny"}],
+    FastTextClassifier: [
+        {**SMALL, "word_ngrams": 2, "max_n": 4},
+        {"pretrained": "tiny", "epochs": 2, "early_stopping": True,
+         "validation_fraction": 0.25, "loss": "hs"},
+    ],
 }
 
 
@@ -180,7 +203,9 @@ def test_fitted_attributes_are_documented(cls):
     for params in CONFIGURATIONS[cls]:
         if params.get("pretrained") == "tiny":
             params = {**params, "pretrained": _pretrained()}
-        fitted = _fitted_attributes(cls(**params).fit(DOCS))
+        estimator = cls(**params)
+        fitted = _fitted_attributes(estimator.fit(DOCS, LABELS if is_classifier(estimator)
+                                                  else None))
         undocumented = fitted - documented
         assert not undocumented, f"{cls.__name__}({params}) sets undocumented {undocumented}"
         seen |= fitted

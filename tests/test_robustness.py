@@ -1,5 +1,6 @@
-"""Hostile input and concurrency for the dense embeddings: arbitrary Unicode, degenerate
-documents, huge documents, transform from several threads, pickles in a fresh process."""
+"""Hostile input and concurrency for the dense embeddings and the classifier: arbitrary
+Unicode, degenerate documents and labels, huge documents, transform from several threads,
+pickles in a fresh process."""
 
 import os
 import pickle
@@ -9,10 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from conftest import assert_same_rows_in_a_fresh_process
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sklearn.base import is_classifier
 
 from skembed import (
+    FastTextClassifier,
     FastTextTransformer,
     GloVeTransformer,
     SentenceEncoder,
@@ -90,24 +94,30 @@ def test_million_token_document():
 
 @pytest.fixture(scope="module")
 def fitted_models():
-    texts = load_fortunes(subset="train", return_X_y=True)[0][:1500]
+    texts, labels = load_fortunes(subset="train", return_X_y=True)
+    texts, labels = texts[:1500], labels[:1500]
     return texts, [
         Word2VecTransformer(vector_size=16, min_count=2, epochs=2, random_state=0).fit(texts),
         FastTextTransformer(vector_size=16, min_count=2, epochs=2, bucket=50_000,
                             random_state=0).fit(texts),
         GloVeTransformer(vector_size=16, min_count=2, epochs=2, tokenizer="bpe",
                          subword_vocab_size=500, pooling="sif", random_state=0).fit(texts),
+        FastTextClassifier(vector_size=16, epochs=2, word_ngrams=2, max_n=4, bucket=50_000,
+                           random_state=0).fit(texts, labels),
     ]
 
 
 def test_transform_from_several_threads_at_once(fitted_models):
     texts, models = fitted_models
     for model in models:
-        expected = model.transform(texts)
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            results = list(pool.map(model.transform, [texts] * 8))
-        for result in results:
-            np.testing.assert_array_equal(result, expected)
+        for method in ("transform", "predict_proba"):
+            if not hasattr(model, method):
+                continue
+            expected = getattr(model, method)(texts)
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                results = list(pool.map(getattr(model, method), [texts] * 8))
+            for result in results:
+                np.testing.assert_array_equal(result, expected)
 
 
 def test_pickled_models_give_identical_output_in_a_fresh_process(fitted_models, tmp_path):
@@ -139,16 +149,19 @@ class _Interrupt:
 
 
 @pytest.mark.parametrize("estimator", [Word2VecTransformer, FastTextTransformer,
-                                       GloVeTransformer])
+                                       GloVeTransformer, FastTextClassifier])
 def test_interrupted_fit_leaves_nothing_fitted_and_threads_restored(estimator, fitted_models):
     import numba
 
     texts, _ = fitted_models
+    y = None
+    if is_classifier(estimator()):
+        y = load_fortunes(subset="train", return_X_y=True)[1][:300]
     before = numba.get_num_threads()
-    model = estimator(**SMALL, n_jobs=2).fit(texts[:300])   # fitted once already
+    model = estimator(**SMALL, n_jobs=2).fit(texts[:300], y)   # fitted once already
     model.set_params(callbacks=[_Interrupt()], epochs=3)
     with pytest.raises(KeyboardInterrupt):
-        model.fit(texts[:300])
+        model.fit(texts[:300], y)
     assert numba.get_num_threads() == before
     assert not [name for name in vars(model) if name.endswith("_") and not name.startswith("_")]
     with pytest.raises(Exception, match="not fitted"):
@@ -299,3 +312,228 @@ def test_hostile_documents_with_a_sentence_encoder(tmp_path):
     assert rows.shape == (len(HOSTILE), 32) and np.isfinite(rows).all()
     with pytest.raises(ValueError, match="leaves no room for text"):
         SentenceEncoder(teacher, max_length=2).fit()
+
+
+# ------------------------------------------------------------------ the classifier's inputs
+
+CLASSIFIER = {"vector_size": 8, "epochs": 2, "random_state": 0, "n_jobs": 1}
+PREDICTIONS = ["transform", "predict", "predict_proba", "predict_log_proba",
+               "decision_function"]
+
+
+def _two_classes(n):
+    return np.array(["even", "odd"])[np.arange(n) % 2]
+
+
+def _fitted_attributes(model):
+    return [name for name in vars(model) if name.endswith("_") and not name.startswith("_")]
+
+
+@pytest.fixture(scope="module")
+def fortunes():
+    texts, labels = load_fortunes(subset="train", return_X_y=True)
+    return texts[:400], labels[:400]
+
+
+@pytest.fixture(scope="module")
+def classifier(fortunes):
+    return FastTextClassifier(**CLASSIFIER, word_ngrams=2).fit(*fortunes)
+
+
+@pytest.mark.parametrize("X, error, message", [
+    ("a cat sat", ValueError, "got a single str; wrap it in a list"),
+    (b"a cat sat", ValueError, "got a single bytes; wrap it in a list"),
+    ({"a cat sat", "a dog sat"}, TypeError, "got a set, which has no order"),
+    ({"one": "a cat sat", "two": "a dog sat"}, TypeError, r"got a mapping \(dict\)"),
+    (["a cat sat", None, "a dog sat"], TypeError, "document 1 is None"),
+    (["a cat sat", "a dog sat", 42], TypeError, "document 2 is of type int"),
+    (["a cat sat", b"a dog sat"], TypeError, "document 1 is of type bytes"),
+    (["a cat sat", float("nan")], TypeError, r"document 1 is a missing value \(float NaN"),
+    ([["a", "cat"], ["a", "dog"]], TypeError, "document 0 is of type list"),
+], ids=["str", "bytes", "set", "dict", "None", "int", "bytes-item", "nan", "tokens"])
+def test_classifier_refuses_what_is_not_documents(classifier, X, error, message):
+    model = FastTextClassifier(**CLASSIFIER)
+    with pytest.raises(error, match=message):
+        model.fit(X, _two_classes(len(X)))
+    assert not _fitted_attributes(model)
+    for method in PREDICTIONS:
+        with pytest.raises(error, match=message):
+            getattr(classifier, method)(X)
+
+
+def test_classifier_on_no_documents_or_no_words(classifier):
+    with pytest.raises(ValueError, match="X contains no documents"):
+        FastTextClassifier(**CLASSIFIER).fit([], ["a", "b"])
+    # y is checked first: an empty y is refused by scikit-learn's check of y.
+    with pytest.raises(ValueError, match=r"0 sample\(s\)"):
+        FastTextClassifier(**CLASSIFIER).fit([], [])
+    with pytest.raises(ValueError, match="contain no tokens.* nothing to build a vocabulary"):
+        FastTextClassifier(**CLASSIFIER).fit(["", "   ", "\n\t", ""], _two_classes(4))
+    with pytest.raises(ValueError, match=r"the vocabulary is empty: min_count=5"):
+        FastTextClassifier(**CLASSIFIER, min_count=5).fit(["a cat", "a dog"], ["x", "y"])
+    # Nothing to predict: empty answers of the right shape.
+    n_classes, dim = len(classifier.classes_), classifier.input_matrix_.shape[1]
+    assert classifier.transform([]).shape == (0, dim)
+    assert classifier.predict([]).shape == (0,)
+    assert classifier.predict_proba([]).shape == (0, n_classes)
+    assert classifier.decision_function([]).shape == (0, n_classes)
+    # Documents with no known word: the end-of-document row alone, a finite guess.
+    unknown = ["", "   ", "zzzqqq xxyyzz", "\x00\x07"]
+    rows = classifier.transform(unknown)
+    assert np.isfinite(rows).all() and (rows == rows[0]).all()
+    proba = classifier.predict_proba(unknown)
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+
+
+@pytest.mark.parametrize("y, message", [
+    ([0.0, np.nan, 1.0, 0.0], r"Input y contains NaN"),
+    ([0.0, np.inf, 1.0, 0.0], r"Input y contains infinity"),
+    (np.array(["x", np.nan, "y", "x"], dtype=object), r"Input contains NaN"),
+    (["x", "y", "x"], r"X has 4 documents but y has 3 labels"),
+    (["x", "y", "x", "y", "x"], r"X has 4 documents but y has 5 labels"),
+    (["x", "x", "x", "x"], r"at least 2 classes .* only one class"),
+    ([0.1, 0.2, 0.3, 0.4], r"Unknown label type: continuous"),
+    ([[0, 1, 2], [1, 2, 0], [2, 0, 1], [0, 1, 2]], r"y has shape \(4, 3\)"),
+    ([[1, 0], [0, 1], [1, 1], [0, 0]], r"indicator matrix .* only loss='ova'"),
+    (None, r"requires y to be passed"),
+], ids=["nan", "inf", "object-nan", "short", "long", "one-class", "continuous",
+        "multioutput", "indicator-softmax", "None"])
+def test_classifier_refuses_bad_labels(y, message):
+    docs = ["a cat sat", "a dog sat", "the cat ran", "the dog ran"]
+    model = FastTextClassifier(**CLASSIFIER)
+    with pytest.raises(ValueError, match=message):
+        model.fit(docs, y)
+    with pytest.raises(ValueError, match=message):
+        model.fit((doc for doc in docs), y)  # the same from a generator
+    assert not _fitted_attributes(model)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="type_of_target sorts y before encode_targets can name the mixed "
+                          "types: a raw \"'<' not supported\" TypeError")
+def test_classifier_names_labels_of_mixed_types():
+    with pytest.raises(TypeError, match=r"y mixes labels of types \['NoneType', 'str'\]"):
+        FastTextClassifier(**CLASSIFIER).fit(["a cat", "a dog", "a fox"],
+                                             np.array(["x", None, "y"], dtype=object))
+
+
+def test_classifier_bad_sample_weights():
+    docs, y = ["a cat sat", "a dog sat", "the cat ran"], ["x", "y", "x"]
+    for weights, message in [([1, -1, 1], r"non-negative; document 1 has -1.0"),
+                             ([1, np.nan, 1], r"Input sample_weight contains NaN"),
+                             ([1, 1], r"sample_weight has shape \(2,\); expected \(3,\)")]:
+        with pytest.raises(ValueError, match=message):
+            FastTextClassifier(**CLASSIFIER).fit(docs, y, sample_weight=weights)
+
+
+@pytest.mark.parametrize("bucket", [1, 2**31 - 1])
+def test_classifier_extreme_buckets(fortunes, bucket):
+    # One bucket for every n-gram, or the largest hash space: only buckets seen get a row.
+    texts, labels = fortunes
+    model = FastTextClassifier(**CLASSIFIER, word_ngrams=3, max_n=5, bucket=bucket)
+    model.fit(texts, labels)
+    assert len(model.ngram_buckets_) <= min(bucket, 100_000)
+    assert model.input_matrix_.shape[0] <= len(model.vocabulary_) + 2 + len(model.ngram_buckets_)
+    proba = model.predict_proba(texts[:50] + HOSTILE)
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+
+
+class _OneShot:
+    """An iterable that can be read once only."""
+
+    def __init__(self, docs):
+        self.docs, self.reads = docs, 0
+
+    def __iter__(self):
+        self.reads += 1
+        if self.reads > 1:
+            raise AssertionError("X was read twice")
+        return iter(self.docs)
+
+
+@pytest.mark.parametrize("params", [{}, {"tokenizer": "bpe", "subword_vocab_size": 300},
+                                    {"word_ngrams": 2, "max_n": 4}],
+                         ids=["word", "bpe", "ngrams"])
+def test_classifier_reads_X_once(fortunes, params):
+    texts, labels = fortunes
+    expected = FastTextClassifier(**CLASSIFIER, **params).fit(texts, labels)
+    for X in (_OneShot(texts), (doc for doc in texts)):
+        model = FastTextClassifier(**CLASSIFIER, **params)
+        rows = model.fit_transform(X, labels)
+        np.testing.assert_array_equal(rows, expected.transform(texts))
+        np.testing.assert_array_equal(model.predict_proba(_OneShot(texts)),
+                                      expected.predict_proba(texts))
+
+
+@pytest.mark.parametrize("params", [{}, {"word_ngrams": 2, "max_n": 4, "loss": "hs"},
+                                    {"tokenizer": "wordpiece", "subword_vocab_size": 100},
+                                    {"loss": "ova"}],
+                         ids=["softmax", "ngrams-hs", "wordpiece", "ova"])
+def test_classifier_hostile_documents(params):
+    docs = HOSTILE * 3
+    model = FastTextClassifier(**CLASSIFIER, **params)
+    rows = model.fit_transform(docs, _two_classes(len(docs)))
+    _check_rows(rows, len(docs), 8)
+    proba = model.predict_proba(HOSTILE[::-1] + ["never seen words only", "🙂"])
+    assert proba.shape == (len(HOSTILE) + 2, 2) and np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(train=st.lists(st.text(max_size=40), min_size=2, max_size=8), test=documents)
+def test_classifier_arbitrary_unicode(train, test):
+    model = FastTextClassifier(**CLASSIFIER, word_ngrams=2, max_n=3)
+    try:
+        model.fit(train, _two_classes(len(train)))
+    except ValueError as error:
+        assert "no tokens" in str(error)
+        assert not _fitted_attributes(model)
+        return
+    _check_rows(model.transform(test), len(test), 8)
+    proba = model.predict_proba(test)
+    assert np.isfinite(proba).all() and proba.shape == (len(test), 2)
+
+
+def test_classifier_million_token_document():
+    rng = np.random.default_rng(0)
+    words = np.array(load_fortunes(subset="test", return_X_y=True)[0][0].lower().split())
+    big = " ".join(rng.choice(words, size=1_000_000))
+    model = FastTextClassifier(vector_size=8, epochs=1, word_ngrams=2, n_jobs=2,
+                               random_state=0)
+    rows = model.fit_transform([big, "a small one", big[:1000]], ["big", "small", "big"])
+    _check_rows(rows, 3, 8)
+    assert model.counts_.sum() >= 1_000_000
+    assert np.isfinite(model.predict_proba([big])).all()
+
+
+def test_classifier_interrupted_fit_transform_leaves_nothing_fitted(classifier, fortunes):
+    texts, labels = fortunes
+    model = FastTextClassifier(**CLASSIFIER, callbacks=[_Interrupt()])
+    with pytest.raises(KeyboardInterrupt):
+        model.fit_transform(texts, labels)
+    assert not vars(model).keys() - vars(FastTextClassifier(**CLASSIFIER)).keys() - {
+        "callbacks"}
+    with pytest.raises(Exception, match="not fitted"):
+        model.predict(texts[:2])
+
+
+@pytest.mark.parametrize("params", [{"word_ngrams": 2, "max_n": 4, "loss": "hs"},
+                                    {"loss": "ova", "tokenizer": "bpe",
+                                     "subword_vocab_size": 300}],
+                         ids=["ngrams-hs", "ova-bpe"])
+def test_pickled_classifier_predicts_alike_in_a_fresh_process(fortunes, params, tmp_path):
+    texts, labels = fortunes
+    model = FastTextClassifier(**CLASSIFIER, **params).fit(texts, labels)
+    np.save(tmp_path / "proba.npy", model.predict_proba(texts[:50]))
+    np.save(tmp_path / "predicted.npy", model.predict(texts[:50]).astype(str))
+    check = (
+        "from skembed.datasets import load_fortunes\n"
+        "docs = load_fortunes(subset='train', return_X_y=True)[0][:50]\n"
+        "np.testing.assert_array_equal(model.predict_proba(docs),"
+        " np.load(folder + '/proba.npy'))\n"
+        "np.testing.assert_array_equal(model.predict(docs).astype(str),"
+        " np.load(folder + '/predicted.npy'))"
+    )
+    assert_same_rows_in_a_fresh_process(model, texts[:50], tmp_path, check=check)

@@ -79,7 +79,7 @@ ClassifierOutput.__doc__ = """The output layer of a supervised model.
 ``weights`` (float32) has one row per class (``loss`` SOFTMAX or ONE_VS_ALL) or per inner
 node of the Huffman tree over the classes (HIERARCHICAL, whose paths are ``codes``,
 ``points`` and ``lengths`` as for word2vec); its last column is the bias, which meets
-a constant 1 appended to the hidden vector."""
+a constant appended to the hidden vector (1 when the bias is fitted, else 0)."""
 
 ClassTargets = namedtuple("ClassTargets", ["labels", "indicator", "multilabel", "weights"])
 ClassTargets.__doc__ = """What each training document should predict: its class ``labels``
@@ -88,13 +88,15 @@ ClassTargets.__doc__ = """What each training document should predict: its class 
 
 DocumentSchedule = namedtuple(
     "DocumentSchedule",
-    ["alpha", "epoch", "epochs", "order", "block_bounds", "private_output", "compute_loss"],
+    ["alpha", "epoch", "epochs", "order", "block_bounds", "private_output", "fit_intercept",
+     "compute_loss"],
 )
 DocumentSchedule.__doc__ = """One epoch over the training documents in the order ``order``
 (int64), cut into blocks at ``block_bounds`` (positions in ``order``). The learning rate
 decays linearly from ``alpha`` to 0 over all ``epochs`` epochs' documents. With
 ``private_output`` (several workers), each block trains a private copy of the output layer
-and adds its change to the shared one when the block ends."""
+and adds its change to the shared one when the block ends. Without ``fit_intercept`` the
+bias column of the output layer is neither read nor trained."""
 
 GloveEntries = namedtuple("GloveEntries", ["rows", "cols", "log_x", "weight", "block_bounds"])
 GloveEntries.__doc__ = """The non-zero co-occurrence entries scattered into training blocks:

@@ -2,7 +2,7 @@
 
 A document's hidden vector is the mean of its input rows (each token's own row and
 character n-gram rows, and its word n-gram rows, see ``DocumentInputs``). The output
-layer scores it, with a bias, through a softmax over the classes, a hierarchical softmax
+layer scores it (with a bias, if fitted) through a softmax over the classes, a hierarchical softmax
 along the class's path in a Huffman tree, or one independent logistic regression per
 class (one-vs-all, which also trains multi-label targets). As in fastText, the gradient
 of the hidden vector is divided by the number of input rows and added to each of them.
@@ -173,7 +173,7 @@ def classifier_block(W_in, trainable, inputs, output, targets, schedule, block):
         weights = shared
         snapshot = np.empty((0, 0), dtype=np.float32)
     hidden = np.empty(dim + 1, dtype=np.float32)
-    hidden[dim] = 1.0  # the bias input
+    hidden[dim] = 1.0 if schedule.fit_intercept else 0.0  # the bias input
     grad = np.empty(dim, dtype=np.float32)
     scores = np.empty(weights.shape[0], dtype=np.float32)
     n_docs = len(schedule.order)
