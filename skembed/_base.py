@@ -173,6 +173,10 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
         for name in [n for n in vars(self) if n.endswith("_") and not n.startswith("__")]:
             delattr(self, name)
 
+    def _fast_tokenizer(self, tokenizer_):
+        """Return the tokenizer that ``fit`` keeps: ``tokenizer_``, or a faster equivalent."""
+        return tokenizer_
+
     def _max_vocabulary(self):
         """How many of the most frequent tokens to keep (None keeps all)."""
         return None
@@ -220,6 +224,7 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
         builder = VocabularyBuilder(
             max_vocab_size=self.max_vocab_size, exclude=special_tokens(tokenizer_)
         )
+        tokenizer_ = self._fast_tokenizer(tokenizer_)
         if self.input == "filename":
             # The counting pass (the second read when a subword model was trained) reports
             # each file as it finishes: large corpora take a while.

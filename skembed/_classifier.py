@@ -28,6 +28,7 @@ from ._tokenize import needs_training
 from ._training import run_blocks, run_epochs
 from ._vectors import HasKeyedVectors, Vectors, load_vector_source, matching_rows
 from ._vocab import extend_vocabulary
+from ._wordpiece import fast_wordpiece
 
 _LOSSES = {"softmax": SOFTMAX, "hs": HIERARCHICAL, "ova": ONE_VS_ALL}
 _DEFAULT_VECTOR_SIZE = 100  # when neither vector_size nor pretrained vectors set it
@@ -391,6 +392,10 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
             )
         return self.max_n
 
+    def _fast_tokenizer(self, tokenizer_):
+        # A BERT WordPiece tokenizer (distilled vectors') gets its exact cached fast path.
+        return fast_wordpiece(tokenizer_) or tokenizer_
+
     def _fit_vocabulary(self, X):
         vocabulary, corpus, tokenizer_ = super()._fit_vocabulary(X)
         if self.pretrained is None:
@@ -530,7 +535,9 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
         if self.early_stopping:
             def validation_score():
                 hidden = self._hidden(W_in, inputs, validation, n_threads)
-                scores = self._scores(hidden, output.weights, class_count, self.loss)
+                weights = output.weights
+                scores = self._scores(hidden, np.ascontiguousarray(weights[:, :dim]),
+                                      weights[:, dim], class_count, self.loss)
                 return float(self._accuracy(scores, targets.subset(validation)))
 
             stopper = _EarlyStopping(validation_score, self.n_iter_no_change, self.tol)
@@ -587,10 +594,10 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
         return out
 
     @staticmethod
-    def _scores(hidden, weights, class_count, loss):
+    def _scores(hidden, coef, intercept, class_count, loss):
         """Class scores: logits (softmax, one-vs-all) or log-probabilities (hs)."""
-        dim = hidden.shape[1]
-        node_scores = hidden @ weights[:, :dim].T + weights[:, dim]
+        node_scores = hidden @ coef.T
+        node_scores += intercept
         if loss != "hs":
             return node_scores
         codes, points, lengths = class_tree(class_count)
@@ -632,8 +639,8 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
 
     def _class_scores(self, X):
         check_is_fitted(self)
-        weights = np.hstack([self.coef_, self.intercept_[:, None]])
-        return self._scores(self.transform(X), weights, self.class_count_, self._loss_)
+        return self._scores(self.transform(X), self.coef_, self.intercept_, self.class_count_,
+                            self._loss_)
 
     def decision_function(self, X):
         """Return the class scores of X, whose largest is the predicted class.
@@ -721,6 +728,20 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
         if self._multilabel():
             return (scores > 0).astype(np.int64)
         return self.classes_[np.argmax(scores, axis=1)]
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if "vectors_" in state:
+            # The word vectors are rows of input_matrix_ (or their means): rebuilt on
+            # load rather than pickled twice.
+            state = {**state, "vectors_": None}
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "vectors_" in state and state["vectors_"] is None:
+            self.vectors_ = self._word_vectors(self._feature_tokens(), self.input_matrix_,
+                                               self._layout_)
 
     @property
     def _n_features_out(self):

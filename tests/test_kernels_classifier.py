@@ -334,8 +334,14 @@ def _output_reference(loss, W_out, label, indicator_row, hidden, scale, tree):
     return grad, total
 
 
+def _schedule(alpha, epoch, epochs, order, bounds, private=False, fit_intercept=True):
+    return DocumentSchedule(alpha=float(alpha), epoch=epoch, epochs=epochs, order=order,
+                            block_bounds=bounds, private_output=private,
+                            fit_intercept=fit_intercept, compute_loss=True)
+
+
 def _replay(loss, W_in, W_out, inputs, trainable, labels, indicator, weights, tree, alpha,
-            epoch, epochs):
+            epoch, epochs, fit_intercept):
     """Replay one epoch of ``classifier_epoch`` with one worker, in NumPy."""
     dim = W_in.shape[1]
     total_loss = 0.0
@@ -343,7 +349,7 @@ def _replay(loss, W_in, W_out, inputs, trainable, labels, indicator, weights, tr
         rate = alpha * (1.0 - (epoch * len(ORDER) + position) / (epochs * len(ORDER)))
         _, token_rows, ngram_rows = _doc_rows(inputs, doc)
         rows = [r for rows in token_rows for r in rows] + ngram_rows
-        hidden = np.ones(dim + 1, dtype=np.float32)
+        hidden = np.full(dim + 1, 1.0 if fit_intercept else 0.0, dtype=np.float32)
         hidden[:dim] = W_in[rows].mean(axis=0) if rows else 0.0
         grad, step_loss = _output_reference(
             loss, W_out, labels[doc], None if indicator is None else indicator[doc], hidden,
@@ -372,11 +378,11 @@ def _setup(loss, multilabel=False, seed=0):
 
 
 def _kernel_epoch(loss, inputs, W_in, W_out, trainable, tree, indicator, alpha, epoch, epochs,
-                  private=False):
+                  private=False, fit_intercept=True):
     output = ClassifierOutput(W_out, loss, *tree)
     targets = ClassTargets(LABELS, np.zeros((1, 1), np.uint8) if indicator is None
                            else indicator, indicator is not None, DOC_WEIGHTS)
-    schedule = DocumentSchedule(float(alpha), epoch, epochs, ORDER, BOUNDS, private, True)
+    schedule = _schedule(alpha, epoch, epochs, ORDER, BOUNDS, private, fit_intercept)
     stats = block_stats(len(BOUNDS) - 1)
     classifier_epoch(W_in, trainable, inputs, output, targets, schedule, stats, 0,
                      len(BOUNDS) - 1, 1)
@@ -386,15 +392,20 @@ def _kernel_epoch(loss, inputs, W_in, W_out, trainable, tree, indicator, alpha, 
 CASES = [(SOFTMAX, False), (HIERARCHICAL, False), (ONE_VS_ALL, False), (ONE_VS_ALL, True)]
 
 
+@pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("loss,multilabel", CASES)
-def test_epoch_matches_numpy_replay(loss, multilabel):
+def test_epoch_matches_numpy_replay(loss, multilabel, fit_intercept):
     inputs, W_in, W_out, trainable, tree, indicator = _setup(loss, multilabel)
     ref_in, ref_out = W_in.copy(), W_out.copy()
     frozen = W_in[trainable == 0].copy()
+    bias = W_out[:, -1].copy()
     # The second of three epochs: the rate decays from 0.4 * 2/3 over these documents.
     ref_loss = _replay(loss, ref_in, ref_out, inputs, trainable, LABELS, indicator,
-                       DOC_WEIGHTS, tree, 0.4, 1, 3)
-    stats = _kernel_epoch(loss, inputs, W_in, W_out, trainable, tree, indicator, 0.4, 1, 3)
+                       DOC_WEIGHTS, tree, 0.4, 1, 3, fit_intercept)
+    stats = _kernel_epoch(loss, inputs, W_in, W_out, trainable, tree, indicator, 0.4, 1, 3,
+                          fit_intercept=fit_intercept)
+    if not fit_intercept:  # the bias column is neither read nor trained
+        np.testing.assert_array_equal(W_out[:, -1], bias)
     assert stats.examples.tolist() == np.diff(BOUNDS).tolist()
     np.testing.assert_allclose(W_out, ref_out, atol=1e-5)
     np.testing.assert_allclose(W_in, ref_in, atol=1e-5)
@@ -432,8 +443,7 @@ def _one_document(rows, loss, W_out, label=0, indicator=None, weight=1.0, tree=N
                            np.zeros((1, 1), np.uint8) if indicator is None
                            else np.asarray([indicator], np.uint8),
                            indicator is not None, np.array([weight], np.float32))
-    schedule = DocumentSchedule(float(alpha), 0, 1, np.array([0], np.int64),
-                                np.array([0, 1], np.int64), False, True)
+    schedule = _schedule(alpha, 0, 1, np.array([0], np.int64), np.array([0, 1], np.int64))
     stats = block_stats(1)
     classifier_epoch(W_in, np.ones(n_rows, np.uint8), inputs,
                      ClassifierOutput(W_out, loss, *tree),
@@ -523,8 +533,7 @@ def test_document_without_rows_trains_only_the_bias():
     W_in = np.ones((1, 2), np.float32)
     targets = ClassTargets(np.array([1], np.int32), np.zeros((1, 1), np.uint8), False,
                            np.ones(1, np.float32))
-    schedule = DocumentSchedule(0.5, 0, 1, np.array([0], np.int64), np.array([0, 1], np.int64),
-                                False, True)
+    schedule = _schedule(0.5, 0, 1, np.array([0], np.int64), np.array([0, 1], np.int64))
     classifier_epoch(W_in, np.ones(1, np.uint8), inputs,
                      ClassifierOutput(W_out, SOFTMAX, np.zeros((1, 1), np.uint8),
                                       np.zeros((1, 1), np.int32), np.zeros(1, np.int32)),
