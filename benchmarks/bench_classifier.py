@@ -21,6 +21,13 @@ pipelines the classifier should beat: the same pretrained vectors pooled per doc
 (mean, ``norm="l2"``) by ``StaticEmbedding`` + LogisticRegression, C among 0.1, 1, 10, 100
 by 3-fold cross-validation on the training split.
 
+With ``-pretrainedVectors`` fastText trains longer than asked: it adds every word of the
+``.vec`` file to its dictionary, and each addition counts as a token, so the token total
+that its learning-rate schedule and stopping rule run to grows by the number of
+pretrained words (``epoch * (training tokens + pretrained words)`` tokens are processed).
+On the full sets that is 6 % (wordnet_nouns, word2vec) to 27 % (fortunes, word2vec) more
+passes; on a few hundred documents it can double them. skembed runs exactly ``epochs``.
+
 Each setting is fitted ``--runs`` times per library (seeds 0, 1, ...), both on ``--threads``
 threads; accuracy, macro-F1 and fit time are medians over the runs. Fit time counts
 what each library needs from its input: skembed tokenizes the raw texts, fastText reads

@@ -545,8 +545,8 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
         history = run_epochs(
             self, train_epoch, epochs=self.epochs, n_threads=n_threads, unit="words",
             units_per_epoch=int(work[train].sum()), compute_loss=self.compute_loss,
-            current_vectors=lambda: self._word_vectors(vocabulary.tokens, W_in, layout,
-                                                       copy=True),
+            current_vectors=lambda: self._word_vectors(vocabulary.tokens, vocabulary.counts,
+                                                       W_in, layout, copy=True),
             extra_hooks=hooks)
         return {
             "classes_": targets.classes,
@@ -555,7 +555,7 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
             "intercept_": output.weights[:, dim].copy(),
             "input_matrix_": W_in,
             "ngram_buckets_": layout.buckets,
-            "vectors_": self._word_vectors(vocabulary.tokens, W_in, layout),
+            "vectors_": self._word_vectors(vocabulary.tokens, vocabulary.counts, W_in, layout),
             "n_iter_": history.n_iter,
             "loss_curve_": history.loss_curve,
             "validation_scores_": None if stopper is None else stopper.scores,
@@ -567,21 +567,18 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
             "_multilabel_": targets.multilabel,
         }
 
-    def _word_vectors(self, tokens, W_in, layout, copy=False):
+    @staticmethod
+    def _word_vectors(tokens, counts, W_in, layout, copy=False):
         """Return the word vectors: word rows, or with n-grams each word's mean row."""
         n_words = layout.n_words
         if not layout.max_n:
             matrix = W_in[:n_words]
-            return Vectors(tokens, matrix.copy() if copy else matrix, self._counts(tokens))
+            return Vectors(tokens, matrix.copy() if copy else matrix, counts)
         matrix = mean_rows(W_in, layout.sub_offsets[: n_words + 1], layout.sub_rows)
         ngram_rows = W_in[layout.first_bucket_row :]
         return FastTextVectors(tokens, matrix, ngram_rows.copy() if copy else ngram_rows,
                                layout.buckets, layout.min_n, layout.max_n, layout.bucket,
-                               self._counts(tokens))
-
-    def _counts(self, tokens):
-        counts = getattr(self, "counts_", None)
-        return counts if counts is not None and len(counts) == len(tokens) else None
+                               counts)
 
     # ---------------------------------------------------------------- prediction
 
@@ -740,8 +737,8 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
     def __setstate__(self, state):
         super().__setstate__(state)
         if "vectors_" in state and state["vectors_"] is None:
-            self.vectors_ = self._word_vectors(self._feature_tokens(), self.input_matrix_,
-                                               self._layout_)
+            self.vectors_ = self._word_vectors(self._feature_tokens(), self.counts_,
+                                               self.input_matrix_, self._layout_)
 
     @property
     def _n_features_out(self):
