@@ -6,7 +6,6 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin
 from sklearn.model_selection import train_test_split
-from sklearn.utils.validation import check_is_fitted
 
 from ._base import _BaseTextEstimator, _PretrainedVocabulary
 from ._compat import N_JOBS_CONSTRAINT, Interval, StrOptions, fit_context
@@ -372,15 +371,21 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
             raise
 
     def _fit_supervised(self, X, y, sample_weight):
-        # Cheap checks of y and of the parameters come before X is read.
-        targets = encode_targets(y, loss=self.loss, estimator_name=type(self).__name__)
-        self._max_n()
-        if self.pretrained is not None and needs_training(self.tokenizer):
-            raise ValueError(
-                f"tokenizer={self.tokenizer!r} would train a new subword vocabulary in fit, "
-                "whose tokens cannot match pretrained vectors; use tokenizer='word', a "
-                "callable, or the tokenizer the vectors were trained with"
-            )
+        # Cheap checks of y and of the parameters come before X is read; failing, they
+        # leave the estimator unfitted, as any failed fit does.
+        try:
+            targets = encode_targets(y, loss=self.loss, estimator_name=type(self).__name__)
+            self._max_n()
+            if self.pretrained is not None and needs_training(self.tokenizer):
+                raise ValueError(
+                    f"tokenizer={self.tokenizer!r} would train a new subword vocabulary in "
+                    "fit, whose tokens cannot match pretrained vectors; use "
+                    "tokenizer='word', a callable, or the tokenizer the vectors were "
+                    "trained with"
+                )
+        except BaseException:
+            self._clear_fitted()
+            raise
         return self._fit_and_encode(X, targets=targets, sample_weight=sample_weight)
 
     def _max_n(self):
@@ -462,6 +467,16 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
             zero[nodes] += prior[c] * (output.codes[c, : output.lengths[c]] == 0)
         share = np.clip(zero / np.maximum(below, 1e-12), 1e-6, 1 - 1e-6)
         return np.log(share / (1 - share))
+
+    def _prior_scores(self, class_count, n_documents, multilabel):
+        """Class scores that give the training frequencies of the classes."""
+        if self.loss == "ova" and multilabel:
+            share = np.clip(class_count / max(n_documents, 1), 1e-12, 1 - 1e-12)
+            return np.log(share / (1 - share))
+        prior = np.maximum(class_count, 0.5) / max(int(class_count.sum()), 1)
+        if self.loss == "ova":  # probabilities are normalised over the classes
+            return np.log(prior / (1 - np.minimum(prior, 1 - 1e-12)))
+        return np.log(prior)  # softmax logits and hierarchical-softmax log-probabilities
 
     def _split(self, targets, seeds):
         """Return (training documents, validation documents) for early stopping."""
@@ -565,6 +580,8 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
             "_layout_": layout,
             "_loss_": self.loss,
             "_multilabel_": targets.multilabel,
+            "_prior_scores_": self._prior_scores(class_count, targets.n_documents,
+                                                 targets.multilabel),
         }
 
     @staticmethod
@@ -635,9 +652,17 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
         return super().transform(X)
 
     def _class_scores(self, X):
-        check_is_fitted(self)
-        return self._scores(self.transform(X), self.coef_, self.intercept_, self.class_count_,
-                            self._loss_)
+        """Class scores of X; a document with no evidence gets the class priors."""
+        corpus = self._encode_documents(X)  # raises NotFittedError before fit
+        inputs = self._layout_.encode(corpus)
+        hidden = self._hidden(self.input_matrix_, inputs, np.arange(len(inputs.token_offsets) - 1),
+                              resolve_n_jobs(self.n_jobs))
+        scores = self._scores(hidden, self.coef_, self.intercept_, self.class_count_,
+                              self._loss_)
+        # With nothing learned to read, the end-of-document row alone would speak with
+        # the confidence it has as a small part of real documents: use the priors.
+        scores[self._layout_.evidence(inputs) == 0] = self._prior_scores_
+        return scores
 
     def decision_function(self, X):
         """Return the class scores of X, whose largest is the predicted class.
@@ -651,7 +676,8 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
         -------
         scores : ndarray of shape (n_documents,) or (n_documents, n_classes)
             Logits (``loss="softmax"`` or ``"ova"``) or log-probabilities (``"hs"``) of
-            each class; for two classes and one label per document, the score of
+            each class (for a document with no known word or n-gram, the scores of the
+            class priors); for two classes and one label per document, the score of
             ``classes_[1]`` minus that of ``classes_[0]``, as scikit-learn's binary
             classifiers give.
         """

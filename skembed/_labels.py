@@ -89,18 +89,12 @@ def encode_targets(y, *, loss, estimator_name):
             f"y has shape {y.shape}: give one label per document (1-D), or a binary "
             "indicator matrix of labels with loss='ova'"
         )
-    try:
-        classes, labels = np.unique(y, return_inverse=True)
-    except TypeError as error:  # labels of types that do not sort together
-        types = sorted({type(label).__name__ for label in y})
-        raise TypeError(
-            f"y mixes labels of types {types} that cannot be sorted together; give labels "
-            "of one type"
-        ) from error
+    # Labels of types that do not sort together were refused above ("unknown" target).
+    classes, labels = np.unique(y, return_inverse=True)
     if len(classes) < 2:
         raise ValueError(
             f"{estimator_name} needs samples of at least 2 classes in the data, but the data "
-            f"contains only one class: {classes[0]!r}"
+            f"contains only one class: {classes.tolist()[0]!r}"
         )
     return EncodedTargets(classes, labels.astype(np.int32).ravel())
 

@@ -167,3 +167,27 @@ class InputLayout:
                                                           unknown_words)
         return DocumentInputs(tokens, token_offsets, sub_offsets, sub_rows,
                               self._rows_of(buckets), ngram_offsets)
+
+    def evidence(self, inputs):
+        """Return how many input rows of each document carry something learned.
+
+        That is every row but the end-of-document row and the zero row of unseen
+        buckets: a document with none (empty, or only unseen words) has no evidence.
+
+        Parameters
+        ----------
+        inputs : DocumentInputs
+            From ``encode``.
+
+        Returns
+        -------
+        ndarray of int64 of shape (n_documents,)
+        """
+        learned = (inputs.sub_rows != self.unseen_bucket) & (
+            inputs.sub_rows != self.end_of_document)
+        before = np.concatenate([[0], np.cumsum(learned)])
+        per_token = before[inputs.sub_offsets[1:]] - before[inputs.sub_offsets[:-1]]
+        token_total = np.concatenate([[0], np.cumsum(per_token[inputs.tokens])])
+        ngram_total = np.concatenate([[0], np.cumsum(inputs.ngrams != self.unseen_bucket)])
+        return (np.diff(token_total[inputs.token_offsets])
+                + np.diff(ngram_total[inputs.ngram_offsets]))

@@ -153,10 +153,9 @@ def test_sign_extension_changes_the_bucket():
 
 # ------------------------------------------------------------------- input layout
 #
-# A bucket not seen in training has no row of its own. The layout either leaves it out
-# of the document or points it at one shared row of zeros (``unseen_bucket``, placed
-# between the end-of-document row and the buckets): the tests accept either, read from
-# the layout, and check everything else exactly.
+# A bucket not seen in training has no row of its own: it reads one shared row
+# (``unseen_bucket``, between the end-of-document row and the buckets), which the
+# estimator keeps at zero.
 
 def _layout(word_ngrams=2, min_n=3, max_n=4, bucket=2_000_000, docs=DOCS):
     corpus = _encode(docs)
@@ -164,16 +163,10 @@ def _layout(word_ngrams=2, min_n=3, max_n=4, bucket=2_000_000, docs=DOCS):
                        bucket=bucket), corpus
 
 
-def _unseen_row(layout):
-    """The row a bucket first seen at predict time reads, or None if it is left out."""
-    return getattr(layout, "unseen_bucket", None)
-
-
 def _bucket_rows(layout, buckets):
     """The rows the layout should give these buckets, in order."""
     row_of = {int(b): layout.first_bucket_row + k for k, b in enumerate(layout.buckets)}
-    unseen = _unseen_row(layout)
-    return [row_of.get(b, unseen) for b in buckets if b in row_of or unseen is not None]
+    return [row_of.get(b, layout.unseen_bucket) for b in buckets]
 
 
 def _doc_rows(inputs, d):
@@ -194,12 +187,10 @@ def _expected_buckets(docs, word_ngrams, min_n, max_n, bucket):
 
 def test_layout_rows_are_words_end_of_document_then_buckets_in_use():
     layout, corpus = _layout()
-    extra = 0 if _unseen_row(layout) is None else 1
     assert layout.n_words == len(VOCAB)
     assert layout.end_of_document == len(VOCAB)
-    if extra:
-        assert _unseen_row(layout) == len(VOCAB) + 1
-    assert layout.first_bucket_row == len(VOCAB) + 1 + extra
+    assert layout.unseen_bucket == len(VOCAB) + 1
+    assert layout.first_bucket_row == len(VOCAB) + 2
     assert layout.buckets.tolist() == _expected_buckets(DOCS, 2, 3, 4, 2_000_000)
     assert layout.n_rows == layout.first_bucket_row + len(layout.buckets)
 
@@ -224,12 +215,12 @@ def test_encode_matches_the_python_rules():
                                               2_000_000)
         assert ngram_rows == _bucket_rows(layout, expected), d
         # Every word n-gram of a training document has a row of its own.
-        assert len(ngram_rows) == len(expected) and _unseen_row(layout) not in ngram_rows
+        assert len(ngram_rows) == len(expected) and layout.unseen_bucket not in ngram_rows
 
 
 def test_unknown_tokens_and_new_buckets_at_predict_time():
     layout, _ = _layout()
-    unseen = _unseen_row(layout)
+    unseen = layout.unseen_bucket
     own_rows = set(range(layout.first_bucket_row, layout.n_rows))
     # "cats" shares n-grams with "cat"; "qxzv" shares none; "cat sat" is a training
     # bigram, "sat cat" and "dog mat" are not.
@@ -249,8 +240,8 @@ def test_unknown_tokens_and_new_buckets_at_predict_time():
         assert ngram_rows == _bucket_rows(layout, buckets), d
     cats = _doc_rows(inputs, 0)[1][0]
     assert VOCAB.index("cat") not in cats and set(cats) & own_rows
-    # Nothing of "qxzv" was seen in training.
-    assert set(_doc_rows(inputs, 1)[1][0]) <= {unseen}
+    # Nothing of "qxzv" was seen in training: each of its n-grams reads the shared row.
+    assert _doc_rows(inputs, 1)[1][0] == [unseen] * len(char_ngrams("qxzv", 3, 4))
     # Bigrams never seen in training get no row of their own: all three of document 0,
     # "dog mat" in document 3; "cat sat" and "sat </s>" (document 2) were both seen.
     assert not set(_doc_rows(inputs, 0)[2]) & own_rows
