@@ -60,7 +60,7 @@ class _EarlyStopping:
 
 
 class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
-    """fastText's supervised text classifier: averaged word and n-gram embeddings + softmax.
+    """Supervised fastText: averaged word and n-gram embeddings feeding a linear softmax.
 
     Each document is represented by the mean of the input vectors of its words, of their
     character n-grams (``max_n > 0``) and of its hashed word n-grams (``word_ngrams > 1``);

@@ -71,6 +71,16 @@ def encode_targets(y, *, loss, estimator_name):
     if y is None:
         raise ValueError(f"{estimator_name} requires y to be passed, but the target y is None")
     y = check_array(y, ensure_2d=False, dtype=None, accept_sparse="csr", input_name="y")
+    if y.dtype == object:
+        # scikit-learn would sort the labels and fail with a bare "'<' not supported".
+        try:
+            sorted(set(y.ravel().tolist()))
+        except TypeError:
+            types = sorted({type(label).__name__ for label in y.ravel().tolist()})
+            raise TypeError(
+                f"y mixes labels of types {types} that cannot be sorted together; give "
+                "labels of one type"
+            ) from None
     if y.ndim == 2 and y.shape[1] == 1:
         y = column_or_1d(y, warn=True)
     kind = type_of_target(y, input_name="y")
@@ -130,6 +140,11 @@ def document_weights(targets, class_weight, sample_weight):
             raise ValueError(
                 f"sample_weight must be non-negative; document {first} has "
                 f"{sample_weight[first]}"
+            )
+        if not sample_weight.any():
+            raise ValueError(
+                "sample_weight is zero for every document: there is nothing to learn from; "
+                "give at least one document a positive weight"
             )
         weights *= sample_weight
     if class_weight is not None:

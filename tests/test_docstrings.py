@@ -107,9 +107,7 @@ def _resolve(path):
 
 DOCSTRING_TARGETS = sorted(_docstring_targets())
 # Docstrings known to fail, with the reason; strict, so that a fix is noticed.
-KNOWN_FAILURES = {
-    "skembed.FastTextClassifier": "SS02: the summary starts with \"fastText's\", in lowercase",
-}
+KNOWN_FAILURES = {}
 
 
 def _docstring_cases():
@@ -134,7 +132,7 @@ def test_every_public_module_is_enumerated():
     assert "skembed.Word2VecTransformer.get_params" not in paths  # scikit-learn's
 
 
-@pytest.mark.parametrize("path, kind", _docstring_cases())
+@pytest.mark.parametrize("path, kind", list(_docstring_cases()))
 def test_docstring_passes_numpydoc_validation(path, kind):
     result = validate(path)
     errors = _enforced(result["errors"], path, kind)
