@@ -102,8 +102,7 @@ def pipelines(quick, pretrained_path):
         "GloVe, word": dense(GloVeTransformer(epochs=3 if quick else 15, n_jobs=2,
                                               random_state=0)),
         # Supervised: the vectors learn from the labels; no LogisticRegression after it.
-        "FastTextClassifier (supervised)": FastTextClassifier(epochs=5 if quick else 25,
-                                                              random_state=0),
+        "FastTextClassifier (supervised)": FastTextClassifier(epochs=25, random_state=0),
     }
     if pretrained_path is not None:
         chosen["Word2Vec pretrained on the corpus, frozen"] = dense(

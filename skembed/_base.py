@@ -204,18 +204,24 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
         """
         return self._transform_encoded(self._encode_documents(X))
 
-    def _fit_vocabulary(self, X):
-        """Read X once: build the tokenizer, count tokens and encode the corpus."""
+    def _fit_vocabulary(self, X, *, tokenizer=None):
+        """Read X once: build the tokenizer, count tokens and encode the corpus.
+
+        ``tokenizer``, when given, stands for the ``tokenizer`` parameter (a subclass that
+        resolves the parameter's None passes what it chose).
+        """
+        if tokenizer is None:
+            tokenizer = self.tokenizer
         if self.input == "filename" and not isinstance(X, (str, bytes)):
             X = list(X)  # file names are read twice when a subword model is trained
         docs = iter_documents(X, self.input, self.encoding)
         texts = None
-        if needs_training(self.tokenizer):
+        if needs_training(tokenizer):
             if self.input != "filename":
                 docs = list(docs)
             texts = training_texts(docs, self.input)
         tokenizer_ = make_tokenizer(
-            self.tokenizer,
+            tokenizer,
             lowercase=self.lowercase,
             input=self.input,
             texts=texts,

@@ -4,8 +4,9 @@ import os
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin
+from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin, clone
 from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import _BaseTextEstimator, _PretrainedVocabulary
 from ._compat import N_JOBS_CONSTRAINT, Interval, StrOptions, fit_context
@@ -23,7 +24,7 @@ from ._labels import class_tree, document_weights, encode_targets
 from ._random import SeedSource
 from ._supervised_inputs import InputLayout
 from ._threads import numba_threads, resolve_n_jobs
-from ._tokenize import needs_training
+from ._tokenize import needs_training, subword_tokenizer_of, without_padding
 from ._training import run_blocks, run_epochs
 from ._vectors import HasKeyedVectors, Vectors, load_vector_source, matching_rows
 from ._vocab import extend_vocabulary
@@ -104,21 +105,24 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
         with one document per line.
     encoding : str, default="utf-8"
         Encoding of files read with ``input="filename"``.
-    tokenizer : str, path, tokenizers.Tokenizer or callable, default="word"
-        ``"word"`` (whole words, as fastText), a subword model trained in ``fit``
-        (``"bpe"``, ``"wordpiece"``, ``"unigram"``), a given ``tokenizers.Tokenizer`` or
-        ``tokenizer.json`` path (for example the one distilled vectors were made with),
-        or a callable ``str -> list of str``.
+    tokenizer : str, path, tokenizers.Tokenizer, callable or None, default=None
+        None: the tokenizer stored with the ``pretrained`` vectors when they have one
+        (vectors from ``skembed.distill`` carry their teacher's WordPiece tokenizer, so
+        their tokens match), else ``"word"``. Otherwise ``"word"`` (whole words, as
+        fastText), a subword model trained in ``fit`` (``"bpe"``, ``"wordpiece"``,
+        ``"unigram"``), a given ``tokenizers.Tokenizer`` or ``tokenizer.json`` path, or a
+        callable ``str -> list of str``.
     lowercase : bool, default=True
         Lowercase text before tokenizing.
     subword_vocab_size : int, default=8000
         Vocabulary size of a subword tokenizer trained in ``fit``.
-    pretrained : Vectors, path, gensim KeyedVectors or fitted estimator, default=None
+    pretrained : Vectors, path or gensim KeyedVectors, default=None
         Vectors that initialise input rows, as fastText's ``-pretrainedVectors``: skembed
-        ``Vectors``, a vector file ``skembed.io.load_vectors`` reads, gensim vectors, or a
-        fitted skembed estimator. As in fastText, all their words join the vocabulary
-        (those the training documents lack with count 0), so words never seen with a
-        label still have their vectors at predict time.
+        ``Vectors`` (a fitted estimator's ``vectors_``, or what ``skembed.distill``
+        returns), a vector file ``skembed.io.load_vectors`` reads, or gensim vectors. As
+        in fastText, all their words join the vocabulary (those the training documents
+        lack with count 0), so words never seen with a label still have their vectors at
+        predict time.
     fine_tune : bool, default=True
         Train the pretrained rows with the labels. If False they stay as given, and only
         the other input rows and the output layer learn.
@@ -235,6 +239,7 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
 
     _parameter_constraints = {
         **_BaseTextEstimator._parameter_constraints,
+        "tokenizer": [*_BaseTextEstimator._parameter_constraints["tokenizer"], None],
         "vector_size": [Interval(Integral, 1, None, closed="left"), None],
         "word_ngrams": [Interval(Integral, 1, None, closed="left")],
         "min_n": [Interval(Integral, 1, None, closed="left")],
@@ -274,7 +279,7 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
         max_vocab_size=None,
         input="content",
         encoding="utf-8",
-        tokenizer="word",
+        tokenizer=None,
         lowercase=True,
         subword_vocab_size=8000,
         pretrained=None,
@@ -397,14 +402,31 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
             )
         return self.max_n
 
+    def build_analyzer(self):
+        """Return the callable that splits one document into tokens.
+
+        With ``tokenizer=None`` and ``pretrained`` vectors, the tokenizer may come with
+        the vectors, so the estimator must be fitted first.
+
+        Returns
+        -------
+        analyzer : callable
+            Maps one document (a str, or a list of str with ``input="tokens"``) to a list
+            of token strings.
+        """
+        if self.tokenizer is None and not hasattr(self, "tokenizer_"):
+            if self.pretrained is not None:
+                check_is_fitted(self)
+            return clone(self).set_params(tokenizer="word").build_analyzer()
+        return super().build_analyzer()
+
     def _fast_tokenizer(self, tokenizer_):
         # A BERT WordPiece tokenizer (distilled vectors') gets its exact cached fast path.
         return fast_wordpiece(tokenizer_) or tokenizer_
 
     def _fit_vocabulary(self, X):
-        vocabulary, corpus, tokenizer_ = super()._fit_vocabulary(X)
         if self.pretrained is None:
-            return vocabulary, corpus, tokenizer_
+            return super()._fit_vocabulary(X, tokenizer=self.tokenizer or "word")
         vectors = load_vector_source(self.pretrained, what="pretrained")
         if self.vector_size is not None and vectors.vector_size != self.vector_size:
             raise ValueError(
@@ -412,6 +434,12 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
                 f"{vectors.vector_size} dimensions; set vector_size={vectors.vector_size} "
                 "or leave it None to take the pretrained dimension"
             )
+        tokenizer = self.tokenizer
+        if tokenizer is None:
+            # Vectors of subword tokens (distilled ones) carry the tokenizer that made them.
+            stored = subword_tokenizer_of(vectors.analyzer)
+            tokenizer = "word" if stored is None else without_padding(stored[0])
+        vocabulary, corpus, tokenizer_ = super()._fit_vocabulary(X, tokenizer=tokenizer)
         if not any(token in vectors.index for token in vocabulary.tokens):
             raise ValueError(
                 f"none of the {len(vocabulary)} words of X is in the pretrained vectors "

@@ -318,6 +318,44 @@ def test_pretrained_rows_are_used_and_kept_without_fine_tuning(train):
     assert FastTextClassifier(**QUICK).fit(DOCS, LABELS).n_pretrained_ == 0
 
 
+def test_pretrained_words_missing_from_x_join_the_vocabulary(train):
+    # As fastText's -pretrainedVectors: a word no labelled document has keeps its vector,
+    # so a test document made of such words is read through them.
+    texts, labels = train
+    rng = np.random.default_rng(1)
+    words = ["computer", "the", "zzzalpha", "zzzbeta"]
+    pretrained = Vectors(words, rng.normal(size=(len(words), 8)).astype(np.float32))
+    clf = FastTextClassifier(**{**TRAINED, "vector_size": None}, pretrained=pretrained).fit(
+        texts, labels)
+    assert clf.n_pretrained_ == len(words)
+    for word in ("zzzalpha", "zzzbeta"):
+        assert clf.counts_[clf.vocabulary_[word]] == 0
+        np.testing.assert_array_equal(clf.input_matrix_[clf.vocabulary_[word]],
+                                      pretrained.vectors[words.index(word)])
+    end_only = clf.transform([""])[0]
+    assert not np.allclose(clf.transform(["zzzalpha zzzbeta"])[0], end_only)
+
+
+def test_tokenizer_none_takes_the_tokenizer_stored_with_the_vectors(train):
+    from skembed._tokenize import DocumentAnalyzer, make_tokenizer
+
+    texts, labels = train
+    wordpiece = make_tokenizer("wordpiece", lowercase=True, input="content", texts=texts,
+                               subword_vocab_size=400)
+    pieces = sorted(wordpiece.get_vocab())
+    vectors = Vectors(pieces, np.random.default_rng(2).normal(size=(len(pieces), 8)),
+                      analyzer=DocumentAnalyzer(wordpiece, lowercase=True))
+    clf = FastTextClassifier(**{**TRAINED, "vector_size": None}, pretrained=vectors).fit(
+        texts, labels)
+    split = clf.build_analyzer()
+    assert split(texts[0]) == wordpiece.encode(texts[0].lower()).tokens
+    assert any(token.startswith("##") for token in clf.vocabulary_)
+    # Without vectors, or with word vectors, None means whole words.
+    assert FastTextClassifier().build_analyzer()("Hello, World") == ["hello", "world"]
+    with pytest.raises(NotFittedError):
+        FastTextClassifier(pretrained=vectors).build_analyzer()  # the vectors decide
+
+
 def test_unseen_words_use_their_character_ngrams(train):
     texts, labels = train
     clf = FastTextClassifier(**TRAINED, max_n=5).fit(texts, labels)
