@@ -532,9 +532,44 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
         weights = document_weights(targets, self.class_weight, sample_weight)
         layout = InputLayout(vocabulary.tokens, corpus, word_ngrams=self.word_ngrams,
                              min_n=self.min_n, max_n=self._max_n(), bucket=self.bucket)
-        inputs = layout.encode(corpus)
-        rows, values, dim = self._pretrained_rows(vocabulary)
         seeds = SeedSource(self.random_state)
+        W_in, trainable, n_pretrained = self._input_layer(vocabulary, layout, seeds)
+        dim = W_in.shape[1]
+        class_count = targets.class_count()
+        output = self._output_layer(class_count, targets.n_documents, dim)
+        history, validation_scores = self._train(
+            W_in, trainable, layout.encode(corpus), output, targets, weights, seeds,
+            current_vectors=lambda: self._word_vectors(vocabulary.tokens, vocabulary.counts,
+                                                       W_in, layout, copy=True))
+        return {
+            "classes_": targets.classes,
+            "class_count_": class_count,
+            "coef_": output.weights[:, :dim].copy(),
+            "intercept_": output.weights[:, dim].copy(),
+            "input_matrix_": W_in,
+            "ngram_buckets_": layout.buckets,
+            "vectors_": self._word_vectors(vocabulary.tokens, vocabulary.counts, W_in, layout),
+            "n_iter_": history.n_iter,
+            "loss_curve_": history.loss_curve,
+            "validation_scores_": validation_scores,
+            "n_pretrained_": n_pretrained,
+            # Private fitted state: how documents map to input rows, and the output
+            # layer's kind (prediction must not follow a later set_params).
+            "_layout_": layout,
+            "_loss_": self.loss,
+            "_multilabel_": targets.multilabel,
+            "_prior_scores_": self._prior_scores(class_count, targets.n_documents,
+                                                 targets.multilabel),
+        }
+
+    def _input_layer(self, vocabulary, layout, seeds):
+        """Return the initial input matrix, which rows train, and how many were pretrained.
+
+        Rows start uniform in [-1/dim, 1/dim) as in fastText; pretrained words' rows start
+        from their vectors (and stay so without ``fine_tune``); the row of zeros that
+        buckets first seen at predict time read never trains.
+        """
+        rows, values, dim = self._pretrained_rows(vocabulary)
         W_in = seeds.generator().random((layout.n_rows, dim), dtype=np.float32)
         W_in *= np.float32(2.0)
         W_in -= np.float32(1.0)
@@ -543,22 +578,29 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
         trainable = np.ones(layout.n_rows, dtype=np.uint8)
         if not self.fine_tune:
             trainable[rows] = 0
-        W_in[layout.unseen_bucket] = 0.0  # read by buckets first seen at predict time
+        W_in[layout.unseen_bucket] = 0.0
         trainable[layout.unseen_bucket] = 0
-        class_count = targets.class_count()
-        output = self._output_layer(class_count, targets.n_documents, dim)
+        return W_in, trainable, len(rows)
+
+    def _train(self, W_in, trainable, inputs, output, targets, weights, seeds,
+               current_vectors):
+        """Run the epochs; return the training history and the validation scores (or None).
+
+        Each epoch visits the training documents in a new order (``shuffle``), cut into
+        blocks of about ``_BLOCK_ROWS`` input rows, which do not depend on the thread
+        count.
+        """
+        dim = W_in.shape[1]
         train, validation = self._split(targets, seeds)
         class_targets = ClassTargets(
             targets.labels,
             targets.indicator if targets.multilabel else np.zeros((1, 1), dtype=np.uint8),
             targets.multilabel, weights)
-        work = (np.diff(inputs.token_offsets) + np.diff(inputs.ngram_offsets) + 1)
+        work = np.diff(inputs.token_offsets) + np.diff(inputs.ngram_offsets) + 1
         n_threads = resolve_n_jobs(self.n_jobs)
         private = n_threads > 1 and output.weights.size <= _PRIVATE_OUTPUT_FLOATS
-        stats = None
 
         def train_epoch(epoch, n_threads):
-            nonlocal stats
             order = seeds.generator().permutation(train) if self.shuffle else train
             done = np.cumsum(work[order])
             cuts = np.searchsorted(done, np.arange(_BLOCK_ROWS, done[-1] if len(done) else 0,
@@ -573,44 +615,19 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
                 n_threads), len(bounds) - 1, n_threads)
             return float(stats.loss.sum() / max(len(order), 1))
 
-        stopper = None
-        hooks = ()
-        if self.early_stopping:
-            def validation_score():
-                hidden = self._hidden(W_in, inputs, validation, n_threads)
-                weights = output.weights
-                scores = self._scores(hidden, np.ascontiguousarray(weights[:, :dim]),
-                                      weights[:, dim], class_count, self.loss)
-                return float(self._accuracy(scores, targets.subset(validation)))
+        def validation_score():
+            hidden = self._hidden(W_in, inputs, validation, n_threads)
+            scores = self._scores(hidden, np.ascontiguousarray(output.weights[:, :dim]),
+                                  output.weights[:, dim], targets.class_count(), self.loss)
+            return float(self._accuracy(scores, targets.subset(validation)))
 
-            stopper = _EarlyStopping(validation_score, self.n_iter_no_change, self.tol)
-            hooks = (stopper,)
+        stopper = (_EarlyStopping(validation_score, self.n_iter_no_change, self.tol)
+                   if self.early_stopping else None)
         history = run_epochs(
             self, train_epoch, epochs=self.epochs, n_threads=n_threads, unit="words",
             units_per_epoch=int(work[train].sum()), compute_loss=self.compute_loss,
-            current_vectors=lambda: self._word_vectors(vocabulary.tokens, vocabulary.counts,
-                                                       W_in, layout, copy=True),
-            extra_hooks=hooks)
-        return {
-            "classes_": targets.classes,
-            "class_count_": class_count,
-            "coef_": output.weights[:, :dim].copy(),
-            "intercept_": output.weights[:, dim].copy(),
-            "input_matrix_": W_in,
-            "ngram_buckets_": layout.buckets,
-            "vectors_": self._word_vectors(vocabulary.tokens, vocabulary.counts, W_in, layout),
-            "n_iter_": history.n_iter,
-            "loss_curve_": history.loss_curve,
-            "validation_scores_": None if stopper is None else stopper.scores,
-            "n_pretrained_": len(rows),
-            # Private fitted state: how documents map to input rows, and the output
-            # layer's kind (prediction must not follow a later set_params).
-            "_layout_": layout,
-            "_loss_": self.loss,
-            "_multilabel_": targets.multilabel,
-            "_prior_scores_": self._prior_scores(class_count, targets.n_documents,
-                                                 targets.multilabel),
-        }
+            current_vectors=current_vectors, extra_hooks=() if stopper is None else (stopper,))
+        return history, None if stopper is None else stopper.scores
 
     @staticmethod
     def _word_vectors(tokens, counts, W_in, layout, copy=False):

@@ -308,3 +308,20 @@ def test_unknown_token_of_subword_tokenizer_stays_out_of_vocabulary():
     # "z" was never seen: the tokenizer emits [UNK], which counts as an unknown token.
     row = encoder.transform(["zzz"])
     assert row.nnz == 0
+
+
+@pytest.mark.parametrize("lowercase", [True, False])
+def test_ascii_fast_path_gives_the_regular_expressions_tokens(lowercase):
+    # ASCII text is split on a byte table instead of the regular expression; the tokens
+    # must be the same, apostrophes (inner, leading, doubled) and underscores included.
+    from skembed._tokenize import WORD_PATTERN, WordTokenizer
+
+    pattern = re.compile(WORD_PATTERN)
+    tokenizer = WordTokenizer(lowercase=lowercase)
+    rng = np.random.default_rng(0)
+    alphabet = np.array(list("aZ9 _'-.,\t\n\x00'q’é"))
+    texts = ["don't 'quote' o''clock rock'n'roll it's_ok x' 'y _a_ A'B'C", "", "''", "a'",
+             *("".join(rng.choice(alphabet, size=rng.integers(0, 40))) for _ in range(3000))]
+    for text in texts:
+        expected = pattern.findall(text.lower() if lowercase else text)
+        assert tokenizer(text) == expected, repr(text)

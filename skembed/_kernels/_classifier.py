@@ -19,7 +19,7 @@ import numba
 import numpy as np
 
 from . import CACHE
-from ._common import logistic_loss
+from ._common import logistic_loss, prefetch_row
 
 SOFTMAX = 0
 HIERARCHICAL = 1
@@ -56,11 +56,29 @@ def document_hidden(W_in, inputs, doc, hidden):
     return count
 
 
+@numba.njit(cache=CACHE)
+def prefetch_document(W_in, inputs, doc):
+    """Ask the CPU to start loading every input row of document ``doc``.
+
+    The rows of a document are scattered over a matrix far larger than the caches (the
+    word n-gram buckets): fetched one by one when summed, each costs a trip to memory.
+    Prefetched while the previous document trains, they arrive in parallel.
+    """
+    for t in range(inputs.token_offsets[doc], inputs.token_offsets[doc + 1]):
+        token = inputs.tokens[t]
+        for r in range(inputs.sub_offsets[token], inputs.sub_offsets[token + 1]):
+            prefetch_row(W_in, inputs.sub_rows[r])
+    for g in range(inputs.ngram_offsets[doc], inputs.ngram_offsets[doc + 1]):
+        prefetch_row(W_in, inputs.ngrams[g])
+
+
 @numba.njit(parallel=True, nogil=True, cache=CACHE)
 def document_vectors(W_in, inputs, documents, out):
     """Write the hidden vector of document ``documents[i]`` into ``out[i]``."""
     dim = W_in.shape[1]
     for i in numba.prange(len(documents)):
+        if i + 1 < len(documents):
+            prefetch_document(W_in, inputs, documents[i + 1])
         hidden = np.empty(dim + 1, dtype=np.float32)
         document_hidden(W_in, inputs, documents[i], hidden)
         for k in range(dim):
@@ -101,20 +119,25 @@ def softmax_update(weights, label, hidden, grad, scale, scores, compute_loss):
     """
     n_classes = weights.shape[0]
     dim = hidden.shape[0] - 1
-    top = -np.inf
+    top = np.float32(-np.inf)
     for c in range(n_classes):
         scores[c] = _dot(weights, c, hidden)
         top = max(top, scores[c])
-    total = 0.0
+    label_score = scores[label]
+    # Each exponential once, in float32 as fastText computes them: after subtracting
+    # the top score they lie in (0, 1], and the sum is at least 1.
+    total = np.float32(0.0)
     for c in range(n_classes):
-        total += np.exp(np.float64(scores[c]) - top)
+        scores[c] = np.exp(scores[c] - top)
+        total += scores[c]
     loss = 0.0
     if compute_loss:
-        loss = np.log(total) + top - scores[label]
+        loss = np.log(np.float64(total)) + top - label_score
+    inverse = np.float32(1.0) / total
     for c in range(n_classes):
-        p = np.exp(np.float64(scores[c]) - top) / total
-        target = 1.0 if c == label else 0.0
-        _step_row(weights, c, np.float32(scale * (target - p)), hidden, grad, dim)
+        target = np.float32(1.0) if c == label else np.float32(0.0)
+        _step_row(weights, c, np.float32(scale * (target - scores[c] * inverse)), hidden,
+                  grad, dim)
     return loss
 
 
@@ -182,6 +205,8 @@ def classifier_block(W_in, trainable, inputs, output, targets, schedule, block):
     first, end = schedule.block_bounds[block], schedule.block_bounds[block + 1]
     for position in range(first, end):
         doc = schedule.order[position]
+        if position + 1 < end:
+            prefetch_document(W_in, inputs, schedule.order[position + 1])
         progress = (schedule.epoch * n_docs + position) / total
         alpha = schedule.alpha * (1.0 - progress)
         count = document_hidden(W_in, inputs, doc, hidden)
