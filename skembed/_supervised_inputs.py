@@ -22,6 +22,7 @@ from ._kernels._bundles import DocumentInputs
 from ._kernels._subword import word_ngram_buckets as _document_word_ngram_buckets
 from ._subwords import word_hashes, word_ngram_buckets
 
+_DENSE_BUCKETS = 1 << 23  # up to this many buckets, rows are looked up in one array
 END_OF_DOCUMENT = "</s>"  # fastText's end-of-line token: its hash joins word n-grams
 
 
@@ -87,12 +88,33 @@ class InputLayout:
 
     def _rows_of(self, buckets):
         """Map bucket ids to input rows (the row of zeros for a bucket not in use)."""
+        table = self._bucket_table()
+        if table is not None:
+            return table[buckets]
         rows = np.full(len(buckets), self.unseen_bucket, dtype=np.int32)
         if len(self.buckets):
             position = np.minimum(np.searchsorted(self.buckets, buckets), len(self.buckets) - 1)
             found = self.buckets[position] == buckets
             rows[found] = self.first_bucket_row + position[found]
         return rows
+
+    def _bucket_table(self):
+        """Return the row of every bucket id as one array, or None if ``bucket`` is large.
+
+        One lookup per n-gram instead of a binary search over the buckets in use, which
+        misses the caches at every step (a quarter of the time of predicting with word
+        bigrams on wordnet_nouns went to it). Built
+        on first use and never pickled (8 MB for fastText's 2,000,000 buckets).
+        """
+        table = getattr(self, "_table", None)
+        if table is None and self.bucket <= _DENSE_BUCKETS:
+            table = np.full(self.bucket, self.unseen_bucket, dtype=np.int32)
+            table[self.buckets] = self.first_bucket_row + np.arange(len(self.buckets))
+            self._table = table
+        return table
+
+    def __getstate__(self):
+        return {name: value for name, value in vars(self).items() if name != "_table"}
 
     def _token_rows(self, own_rows, char_offsets, char_buckets):
         """CSR of each token's input rows: its own row (if any), then its n-gram rows."""
