@@ -103,8 +103,8 @@ class InputLayout:
 
         One lookup per n-gram instead of a binary search over the buckets in use, which
         misses the caches at every step (a quarter of the time of predicting with word
-        bigrams on wordnet_nouns went to it). Built
-        on first use and never pickled (8 MB for fastText's 2,000,000 buckets).
+        bigrams on wordnet_nouns went to it). Built on first use and never pickled (8 MB
+        for fastText's 2,000,000 buckets).
         """
         table = getattr(self, "_table", None)
         if table is None and self.bucket <= _DENSE_BUCKETS:
