@@ -25,7 +25,7 @@ With ``-pretrainedVectors`` fastText trains longer than asked: it adds every wor
 ``.vec`` file to its dictionary, and each addition counts as a token, so the token total
 that its learning-rate schedule and stopping rule run to grows by the number of
 pretrained words (``epoch * (training tokens + pretrained words)`` tokens are processed).
-On the full sets that is 6 % (wordnet_nouns, word2vec) to 27 % (fortunes, word2vec) more
+On the full sets that is 3 % (wordnet_nouns, distilled) to 27 % (fortunes, word2vec) more
 passes; on a few hundred documents it can double them. skembed runs exactly ``epochs``.
 
 Each setting is fitted ``--runs`` times per library (seeds 0, 1, ...), both on ``--threads``

