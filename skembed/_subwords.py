@@ -42,6 +42,26 @@ def word_ngram_buckets(words, min_n, max_n, bucket):
     return ngram_buckets(data, word_offsets, min_n, max_n, bucket)
 
 
+def checked_max_n(min_n, max_n):
+    """Return ``max_n`` (0: no character n-grams), refusing ``0 < max_n < min_n``.
+
+    Parameters
+    ----------
+    min_n, max_n : int
+        The ``min_n`` and ``max_n`` parameters of an estimator.
+
+    Returns
+    -------
+    int
+    """
+    if max_n and max_n < min_n:
+        raise ValueError(
+            f"max_n={max_n} is smaller than min_n={min_n}, which leaves no character "
+            "n-gram; set max_n >= min_n, or max_n=0 to train without n-grams"
+        )
+    return max_n
+
+
 def word_hashes(words):
     """Return fastText's 32-bit hash of each word (no markers), as its word n-grams use.
 
