@@ -660,10 +660,14 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
             return np.mean(np.all((scores > 0) == targets.indicator.astype(bool), axis=1))
         return np.mean(np.argmax(scores, axis=1) == targets.labels)
 
-    def _transform_encoded(self, corpus):
-        inputs = self._layout_.encode(corpus)
-        return self._hidden(self.input_matrix_, inputs, np.arange(corpus.n_documents),
+    def _document_vectors(self, inputs):
+        """Return the hidden vector of every document of ``inputs`` (fitted weights)."""
+        n_documents = len(inputs.token_offsets) - 1
+        return self._hidden(self.input_matrix_, inputs, np.arange(n_documents),
                             resolve_n_jobs(self.n_jobs))
+
+    def _transform_encoded(self, corpus):
+        return self._document_vectors(self._layout_.encode(corpus))
 
     def transform(self, X):
         """Return the document vectors of X: the hidden layer, the mean of its input rows.
@@ -685,10 +689,8 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
         """Class scores of X; a document with no evidence gets the class priors."""
         corpus = self._encode_documents(X)  # raises NotFittedError before fit
         inputs = self._layout_.encode(corpus)
-        hidden = self._hidden(self.input_matrix_, inputs, np.arange(len(inputs.token_offsets) - 1),
-                              resolve_n_jobs(self.n_jobs))
-        scores = self._scores(hidden, self.coef_, self.intercept_, self.class_count_,
-                              self._loss_)
+        scores = self._scores(self._document_vectors(inputs), self.coef_, self.intercept_,
+                              self.class_count_, self._loss_)
         # With nothing learned to read, the end-of-document row alone would speak with
         # the confidence it has as a small part of real documents: use the priors.
         scores[self._layout_.evidence(inputs) == 0] = self._prior_scores_
