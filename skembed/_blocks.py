@@ -89,3 +89,25 @@ def make_blocks(offsets, max_sentence_length, block_tokens=BLOCK_TOKENS):
         block_token_starts=sentence_offsets[first] - sentence_offsets[0],
         n_tokens=n_tokens,
     )
+
+
+def sentence_documents(blocks, offsets):
+    """Return the document of each sentence of ``blocks`` (cut from ``offsets``).
+
+    Parameters
+    ----------
+    blocks : WorkBlocks
+        Sentences cut from the documents by ``make_blocks``.
+    offsets : ndarray of int64
+        The document boundaries they were cut from.
+
+    Returns
+    -------
+    ndarray of int64 of shape (n_sentences,)
+        A long document's pieces all name it; empty documents have no sentence.
+    """
+    starts = np.asarray(blocks.sentence_offsets[:-1])
+    # side="right": a sentence starting where empty documents also start belongs to the
+    # last document starting there, the one that holds tokens.
+    return (np.searchsorted(np.asarray(offsets), starts, side="right") - 1).astype(np.int64)
+

@@ -98,6 +98,15 @@ decays linearly from ``alpha`` to 0 over all ``epochs`` epochs' documents. With
 and adds its change to the shared one when the block ends. Without ``fit_intercept`` the
 bias column of the output layer is neither read nor trained."""
 
+DocumentLayer = namedtuple(
+    "DocumentLayer", ["weights", "sentence_documents", "train_words", "learn_words"]
+)
+DocumentLayer.__doc__ = """The paragraph vectors of Doc2Vec: ``weights`` (float32) has one
+row per document; sentence ``s`` of the training corpus belongs to document
+``sentence_documents[s]`` (int64; a long document is cut into several sentences that share
+its row). PV-DBOW also trains skip-gram word pairs when ``train_words``; word vectors
+change only when ``learn_words`` (False keeps pretrained words frozen)."""
+
 GloveEntries = namedtuple("GloveEntries", ["rows", "cols", "log_x", "weight", "block_bounds"])
 GloveEntries.__doc__ = """The non-zero co-occurrence entries scattered into training blocks:
 entry ``e`` is ``(rows[e], cols[e])`` with ``log_x[e]`` and weight ``weight[e]``; block ``b``
