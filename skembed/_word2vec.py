@@ -7,13 +7,14 @@ import numpy as np
 from ._base import _BaseEmbedding
 from ._blocks import make_blocks
 from ._compat import N_JOBS_CONSTRAINT, Interval, StrOptions
-from ._kernels._bundles import ContextWindow, OutputLayer, block_stats, training_corpus
+from ._kernels._bundles import ContextWindow, block_stats, training_corpus
 from ._kernels._word2vec import MAX_SENTENCE_LENGTH, cbow_epoch, skipgram_epoch
+from ._layers import output_layer, uniform_rows
 from ._random import SeedSource
 from ._threads import resolve_n_jobs
 from ._training import linear_schedule, run_blocks, run_epochs
 from ._vectors import Vectors
-from ._vocab import alias_table, huffman_tree, keep_probabilities, noise_distribution
+from ._vocab import keep_probabilities
 from ._warnings import warn_user
 
 
@@ -291,29 +292,12 @@ class Word2VecTransformer(_BaseEmbedding):
 
     def _output_layer(self, counts, dim):
         """Return the output layer and the tables the chosen objective samples from."""
-        n_tokens = len(counts)
-        negative = int(self.negative)
-        if self.objective == "hierarchical_softmax":
-            if n_tokens < 2:
-                raise ValueError(
-                    "hierarchical_softmax needs at least 2 tokens in the vocabulary, got "
-                    f"{n_tokens}; lower min_count or use objective='negative_sampling'"
-                )
-            codes, points, lengths = huffman_tree(counts)
-            return OutputLayer(np.zeros((n_tokens - 1, dim), dtype=np.float32), True, negative,
-                               np.zeros(1), np.zeros(1, dtype=np.int32), codes, points, lengths)
-        accept, alias = alias_table(noise_distribution(counts, self.ns_exponent))
-        return OutputLayer(np.zeros((n_tokens, dim), dtype=np.float32), False, negative, accept,
-                           alias, np.zeros((1, 1), dtype=np.uint8),
-                           np.zeros((1, 1), dtype=np.int32), np.zeros(1, dtype=np.int32))
+        return output_layer(counts, dim, objective=self.objective, negative=self.negative,
+                            ns_exponent=self.ns_exponent)
 
     def _initial_input_weights(self, n_rows, dim, seeds):
         """Input weights uniform in [-1/dim, 1/dim), as gensim 4 initialises them."""
-        W_in = seeds.generator().random((n_rows, dim), dtype=np.float32)
-        W_in *= np.float32(2.0)
-        W_in -= np.float32(1.0)
-        W_in /= np.float32(dim)
-        return W_in
+        return uniform_rows(seeds.generator(), n_rows, dim)
 
     def _prepare_inputs(self, vocabulary, dim, seeds):
         """Input weights and what else describes the input layer (nothing for word2vec)."""

@@ -107,6 +107,14 @@ row per document; sentence ``s`` of the training corpus belongs to document
 its row). PV-DBOW also trains skip-gram word pairs when ``train_words``; word vectors
 change only when ``learn_words`` (False keeps pretrained words frozen)."""
 
+InferenceSchedule = namedtuple(
+    "InferenceSchedule", ["alpha", "min_alpha", "epochs", "seed", "dm"]
+)
+InferenceSchedule.__doc__ = """How new documents' vectors are inferred: ``epochs`` passes over
+each document, the rate decaying linearly from ``alpha`` to ``min_alpha`` over them, every
+random draw from a state derived from the document's tokens and ``seed`` (uint64), PV-DM
+when ``dm`` else PV-DBOW."""
+
 GloveEntries = namedtuple("GloveEntries", ["rows", "cols", "log_x", "weight", "block_bounds"])
 GloveEntries.__doc__ = """The non-zero co-occurrence entries scattered into training blocks:
 entry ``e`` is ``(rows[e], cols[e])`` with ``log_x[e]`` and weight ``weight[e]``; block ``b``
