@@ -94,6 +94,25 @@ def dbow_block(W_in, documents, corpus, output, context, schedule, block):
     return loss, examples
 
 
+@numba.njit(cache=CACHE)
+def dm_input(hidden, document, W_in, sentence, i, lo, hi, cbow_mean):
+    """Set ``hidden`` to PV-DM's input at position ``i``; return each input's gradient share.
+
+    The document's vector and the context words ``sentence[lo:hi]`` but ``i``: their mean
+    (each input then gets the whole gradient) or their sum (each gets ``1 / count`` of it).
+    The document vector counts as one input, as in gensim.
+    """
+    hidden[:] = document
+    for j in range(lo, hi):
+        if j != i:
+            add_scaled_row(hidden, np.float32(1.0), W_in, sentence[j])
+    scale = np.float32(1.0 / (hi - lo))
+    if cbow_mean:
+        hidden *= scale
+        return np.float32(1.0)
+    return scale
+
+
 @numba.njit(cache=CACHE, nogil=True)
 def dm_block(W_in, documents, corpus, output, context, schedule, block):
     """Train PV-DM on the sentences of one block; return (loss, examples)."""
@@ -114,18 +133,10 @@ def dm_block(W_in, documents, corpus, output, context, schedule, block):
         for i in range(n):
             span = window_span(context, state)
             lo, hi = max(0, i - span), min(n, i + span + 1)
-            hidden[:] = D[doc]
-            for j in range(lo, hi):
-                if j != i:
-                    add_scaled_row(hidden, np.float32(1.0), W_in, sentence[j])
-            # The document vector counts as one more input, as in gensim.
-            scale = np.float32(1.0 / (hi - lo))
-            if context.cbow_mean:
-                hidden *= scale
+            share = dm_input(hidden, D[doc], W_in, sentence, i, lo, hi, context.cbow_mean)
             grad[:] = 0.0
             loss += _predict(hidden, grad, sentence[i], output, hot, hot_first, alpha, state,
                              compute_loss, rows, scores)
-            share = np.float32(1.0) if context.cbow_mean else scale
             add_scaled_to_row(D, doc, share, grad)
             if documents.learn_words:
                 for j in range(lo, hi):
@@ -244,14 +255,8 @@ def infer_document(W_in, output, context, keep_prob, ids, start, stop, inference
                 if inference.dm:
                     span = window_span(context, state)
                     lo, hi = max(0, i - span), min(n, i + span + 1)
-                    hidden[:] = vector
-                    for j in range(lo, hi):
-                        if j != i:
-                            add_scaled_row(hidden, np.float32(1.0), W_in, sentence[j])
-                    scale = np.float32(1.0 / (hi - lo))
-                    if context.cbow_mean:
-                        hidden *= scale
-                    share = np.float32(1.0) if context.cbow_mean else scale
+                    share = dm_input(hidden, vector, W_in, sentence, i, lo, hi,
+                                     context.cbow_mean)
                 else:
                     hidden[:] = vector
                     share = np.float32(1.0)
