@@ -4,6 +4,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ._classifier import FastTextClassifier
 from ._distill import distill
+from ._doc2vec import Doc2VecTransformer
 from ._fasttext import FastTextTransformer, FastTextVectors
 from ._glove import GloVeTransformer
 from ._onehot import OneHotWordEncoder
@@ -18,6 +19,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0+unknown"
 
 __all__ = [
+    "Doc2VecTransformer",
     "FastTextClassifier",
     "FastTextTransformer",
     "FastTextVectors",

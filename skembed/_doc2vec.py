@@ -141,7 +141,7 @@ class Doc2VecTransformer(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
 
     Examples
     --------
-    >>> from skembed._doc2vec import Doc2VecTransformer
+    >>> from skembed import Doc2VecTransformer
     >>> docs = ["the cat sat on the mat", "a dog ran in the park"] * 30
     >>> d2v = Doc2VecTransformer(vector_size=8, min_count=1, epochs=5, random_state=0)
     >>> d2v.fit_transform(docs).shape

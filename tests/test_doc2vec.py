@@ -1,13 +1,9 @@
-"""Doc2VecTransformer: training, reproducible inference, the trained rows.
-
-(The estimator is not public yet: issue 16 adds it to ``skembed`` with the contract tests,
-the benchmark and the docs.)
-"""
+"""Doc2VecTransformer: training, reproducible inference, the trained rows."""
 
 import numpy as np
 import pytest
 
-from skembed._doc2vec import Doc2VecTransformer
+from skembed import Doc2VecTransformer
 from skembed.datasets import load_fortunes
 
 SMALL = {"vector_size": 16, "min_count": 2, "epochs": 8, "random_state": 0}
