@@ -186,3 +186,78 @@ def test_sentence_documents_names_the_document_of_every_piece():
                 for s in starts]
     np.testing.assert_array_equal(owners, expected)
     assert set(owners) == {1, 3, 4}
+
+
+def _infer(dm, hierarchical, W_in, W_out, words, epochs, cbow_mean=True):
+    from skembed._kernels._bundles import InferenceSchedule
+    from skembed._kernels._doc2vec import infer_documents
+
+    ids = np.asarray(words, dtype=np.int32)
+    offsets = np.array([0, len(ids)], dtype=np.int64)
+    codes, points, lengths = _tables(hierarchical)
+    output = OutputLayer(W_out, bool(hierarchical), NEGATIVE, np.zeros(N_TOKENS),
+                         np.full(N_TOKENS, NOISE, dtype=np.int32), codes, points, lengths)
+    inference = InferenceSchedule(ALPHA, 0.001, epochs, np.uint64(99), bool(dm))
+    out = np.zeros((1, DIM), dtype=np.float32)
+    infer_documents(W_in, output, ContextWindow(WINDOW, False, bool(cbow_mean)),
+                    np.ones(N_TOKENS), ids, offsets, inference, out, 0, 1)
+    return out[0]
+
+
+def _frozen_step(h, target, W_out, hierarchical, alpha):
+    """The gradient of one prediction with the output layer left as it is."""
+    grad = np.zeros(DIM)
+    if hierarchical:
+        codes, points, lengths = _tables(True)
+        steps = [(points[target, k], 1.0 - codes[target, k]) for k in range(lengths[target])]
+    else:
+        steps = [(target, 1.0)] + [(NOISE, 0.0)] * NEGATIVE
+        steps = [steps[0]] + [(row, label) for row, label in steps[1:] if row != target]
+    for row, label in steps:
+        score = float(h @ W_out[row])
+        if abs(score) < 6:
+            grad += alpha * (label - 1 / (1 + np.exp(-score))) * W_out[row]
+    return grad
+
+
+@pytest.mark.parametrize("dm,cbow_mean", [(False, True), (True, True), (True, False)],
+                         ids=["dbow", "dm-mean", "dm-sum"])
+@pytest.mark.parametrize("hierarchical", [False, True], ids=["ns", "hs"])
+def test_inference_matches_numpy_replay_and_freezes_the_model(dm, cbow_mean, hierarchical):
+    W_in, W_out, _ = _weights(hierarchical, seed=4)
+    W_in[3] /= 400  # no saturation here: every step counts
+    words = [0, 1, 2, 0, 3, 1]
+    before_in, before_out = W_in.copy(), W_out.copy()
+    start = _infer(dm, hierarchical, W_in, W_out, words, 0, cbow_mean)  # the initial row
+    assert np.all(np.abs(start) < 0.5 / DIM)
+    epochs = 3
+    got = _infer(dm, hierarchical, W_in, W_out, words, epochs, cbow_mean)
+    np.testing.assert_array_equal(W_in, before_in)  # nothing of the model moves
+    np.testing.assert_array_equal(W_out, before_out)
+    vector = start.astype(np.float64)
+    for epoch in range(epochs):
+        alpha = max(0.001, ALPHA - (ALPHA - 0.001) * epoch / epochs)  # constant in a pass
+        for i, target in enumerate(words):
+            if dm:
+                context = [words[j] for j in range(max(0, i - WINDOW),
+                                                   min(len(words), i + WINDOW + 1)) if j != i]
+                h = vector + W_in[context].sum(axis=0)
+                count = len(context) + 1
+                h = h / count if cbow_mean else h
+                share = 1.0 if cbow_mean else 1.0 / count
+            else:
+                h, share = vector, 1.0
+            vector = vector + share * _frozen_step(h, target, W_out, hierarchical, alpha)
+    np.testing.assert_allclose(got, vector, rtol=1e-4, atol=1e-6)
+    assert not np.allclose(got, start)
+
+
+def test_a_document_state_depends_on_its_tokens_and_the_seed_only():
+    from skembed._kernels._doc2vec import document_state
+
+    ids = np.array([5, 1, 2, 7, 1, 2], dtype=np.int32)
+    first = document_state(ids, 1, 3, np.uint64(11))
+    assert first == document_state(ids, 4, 6, np.uint64(11))  # the same tokens elsewhere
+    assert first != document_state(ids, 1, 3, np.uint64(12))
+    assert first != document_state(ids, 1, 4, np.uint64(11))
+    assert document_state(ids, 0, 0, np.uint64(0)) != 0
