@@ -24,6 +24,7 @@ from ._threads import resolve_n_jobs
 from ._training import linear_schedule, run_blocks, run_epochs
 from ._vectors import HasKeyedVectors, Vectors, matching_rows
 from ._vocab import keep_probabilities
+from ._warnings import warn_user
 
 _DEFAULT_VECTOR_SIZE = 100  # when neither vector_size nor pretrained vectors set it
 _INFERENCE_CHUNK = 64  # documents per work unit of inference
@@ -241,6 +242,12 @@ class Doc2VecTransformer(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
         rows = np.zeros(0, dtype=np.int64)
         values = np.zeros((0, dim), np.float32)
         if self.pretrained is not None:
+            if not (self.dm or self.dbow_words):
+                warn_user(
+                    "PV-DBOW without dbow_words never reads word vectors: the pretrained "
+                    "vectors change nothing; set dm=True or dbow_words=True to use them",
+                    UserWarning,
+                )
             pretrained = self._pretrained_vectors()
             rows, values = matching_rows(pretrained, vocabulary.tokens)
             dim = pretrained.vector_size

@@ -37,6 +37,7 @@ from sklearn.utils.validation import check_is_fitted
 from tiny_teacher import build_tiny_teacher
 
 from skembed import (
+    Doc2VecTransformer,
     FastTextClassifier,
     FastTextTransformer,
     GloVeTransformer,
@@ -93,6 +94,11 @@ ESTIMATORS = [
     FastTextClassifier(vector_size=8, epochs=2, word_ngrams=2, max_n=4, random_state=0,
                        n_jobs=1),
     FastTextClassifier(vector_size=8, epochs=2, loss="hs", random_state=0, n_jobs=1),
+    Doc2VecTransformer(vector_size=8, min_count=1, epochs=2, random_state=0, n_jobs=1),
+    Doc2VecTransformer(vector_size=8, min_count=1, epochs=2, dm=False, dbow_words=True,
+                       random_state=0, n_jobs=1),
+    Doc2VecTransformer(vector_size=8, min_count=1, epochs=2, dm=False,
+                       objective="hierarchical_softmax", random_state=0, n_jobs=1),
 ]
 CLASSIFIERS = [estimator for estimator in ESTIMATORS if is_classifier(estimator)]
 
@@ -100,13 +106,20 @@ CLASSIFIERS = [estimator for estimator in ESTIMATORS if is_classifier(estimator)
 # trained estimators share min_count; the frozen ones have their own parameters.
 _GRIDS = {StaticEmbedding: {"pooling": ["mean", "sif"]},
           SentenceEncoder: {"normalize": [True, False]},
-          FastTextClassifier: {"word_ngrams": [1, 2], "vector_size": [8, 16]}}
+          FastTextClassifier: {"word_ngrams": [1, 2], "vector_size": [8, 16]},
+          Doc2VecTransformer: {"dm": [True, False]}}
 _INVALID = {StaticEmbedding: ("pooling", "median"), SentenceEncoder: ("batch_size", 0),
-            FastTextClassifier: ("loss", "hinge")}
+            FastTextClassifier: ("loss", "hinge"), Doc2VecTransformer: ("infer_epochs", 0)}
 # An invalid value that works when validation is skipped, and the valid value it acts as.
 _UNVALIDATED = {StaticEmbedding: ("lowercase", 1, True),
                 SentenceEncoder: ("normalize", 1, True),
-                FastTextClassifier: ("shuffle", 1, True)}
+                FastTextClassifier: ("shuffle", 1, True),
+                Doc2VecTransformer: ("dm", 1, True)}
+# Estimators whose fit_transform returns the rows trained for the training documents (the
+# fitted attribute named here), not what transform gives: Doc2Vec's transform infers a new
+# row for each document against the frozen model, so fit_transform(X) and
+# fit(X).transform(X) differ by design.
+_FIT_TRANSFORM_RETURNS_TRAINED = {Doc2VecTransformer: "document_vectors_"}
 # What a fitted estimator is asked, where it offers it: every answer must survive pickling,
 # cloning and refitting, and none may exist before fit.
 METHODS = ["transform", "predict", "predict_proba", "predict_log_proba", "decision_function"]
@@ -266,10 +279,23 @@ def test_one_shot_generator_and_fit_transform(estimator, tiny_corpus):
     y = _labels(estimator, tiny_corpus)
     from_list = clone(estimator).fit(tiny_corpus, y).transform(tiny_corpus)
     from_generator = clone(estimator).fit((doc for doc in tiny_corpus), y).transform(tiny_corpus)
-    fit_transformed = clone(estimator).fit_transform((doc for doc in tiny_corpus), y)
+    fitted = clone(estimator)
+    fit_transformed = fitted.fit_transform((doc for doc in tiny_corpus), y)
     _assert_same_output(from_list, from_generator)
-    _assert_same_output(from_list, fit_transformed)
     assert from_list.shape[0] == len(tiny_corpus)
+    trained = _FIT_TRANSFORM_RETURNS_TRAINED.get(type(estimator))
+    if trained is None:
+        _assert_same_output(from_list, fit_transformed)
+        return
+    # The trained rows, as a copy (changing it leaves the model alone); the same as fit
+    # trains from a list; and transform, which infers, answers the same every time.
+    rows = getattr(fitted, trained)
+    _assert_same_output(fit_transformed, rows)
+    assert not np.shares_memory(fit_transformed, rows)
+    _assert_same_output(fit_transformed, getattr(clone(estimator).fit(tiny_corpus, y), trained))
+    assert fit_transformed.shape == from_list.shape
+    _assert_same_output(fitted.transform(tiny_corpus), from_list)
+    _assert_same_output(fitted.transform(tiny_corpus), fitted.transform(tiny_corpus))
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)

@@ -74,3 +74,18 @@ def test_plain_dbow_has_no_word_vectors_and_dm_has_them(texts):
     assert Doc2VecTransformer(**SMALL, dm=False).fit(texts).vectors_ is None
     vectors = Doc2VecTransformer(**SMALL, dm=True).fit(texts).vectors_
     assert vectors.vector_size == 16 and len(vectors) > 100
+
+
+def test_pretrained_words_that_plain_dbow_never_reads_are_warned_about(texts):
+    from skembed import Vectors
+
+    words = ["the", "a", "of"]
+    pretrained = Vectors(words, np.ones((3, 16), dtype=np.float32))
+    with pytest.warns(UserWarning, match="never reads word vectors"):
+        Doc2VecTransformer(**{**SMALL, "vector_size": None}, dm=False,
+                           pretrained=pretrained).fit(texts)
+    fixed = Doc2VecTransformer(**{**SMALL, "vector_size": None}, dm=True,
+                               pretrained=pretrained).fit(texts)  # read: no warning
+    for word in words:
+        np.testing.assert_array_equal(fixed.vectors_[word], 1.0)  # frozen without fine_tune
+    assert fixed.n_pretrained_ == 3

@@ -1,6 +1,6 @@
-"""Hostile input and concurrency for the dense embeddings and the classifier: arbitrary
-Unicode, degenerate documents and labels, huge documents, transform from several threads,
-pickles in a fresh process."""
+"""Hostile input and concurrency for the dense embeddings, Doc2Vec and the classifier:
+arbitrary Unicode, degenerate documents and labels, huge documents, transform from several
+threads, pickles in a fresh process."""
 
 import os
 import pickle
@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from sklearn.base import is_classifier
 
 from skembed import (
+    Doc2VecTransformer,
     FastTextClassifier,
     FastTextTransformer,
     GloVeTransformer,
@@ -58,7 +59,7 @@ def test_hostile_documents(estimator, params, pooling):
 
 @pytest.mark.parametrize("tokenizer", ["bpe", "wordpiece", "unigram"])
 @pytest.mark.parametrize("estimator", [Word2VecTransformer, FastTextTransformer,
-                                       GloVeTransformer])
+                                       GloVeTransformer, Doc2VecTransformer])
 def test_hostile_documents_with_subword_tokenizers(estimator, tokenizer):
     model = estimator(**SMALL, tokenizer=tokenizer, subword_vocab_size=100)
     _check_rows(model.fit_transform(HOSTILE * 3), len(HOSTILE) * 3, 8)
@@ -66,7 +67,7 @@ def test_hostile_documents_with_subword_tokenizers(estimator, tokenizer):
 
 
 @pytest.mark.parametrize("estimator", [Word2VecTransformer, FastTextTransformer,
-                                       GloVeTransformer])
+                                       GloVeTransformer, Doc2VecTransformer])
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(train=documents, test=documents)
 def test_arbitrary_unicode(estimator, train, test):
@@ -85,11 +86,12 @@ def test_million_token_document():
     rng = np.random.default_rng(0)
     words = np.array(load_fortunes(subset="test", return_X_y=True)[0][0].lower().split())
     big = " ".join(rng.choice(words, size=1_000_000))
-    for estimator in (Word2VecTransformer, GloVeTransformer):
+    for estimator in (Word2VecTransformer, GloVeTransformer, Doc2VecTransformer):
         model = estimator(vector_size=8, min_count=1, epochs=1, n_jobs=2, random_state=0)
         out = model.fit_transform([big, "a small one"])
         _check_rows(out, 2, 8)
         assert model.counts_.sum() >= 1_000_000
+        _check_rows(model.transform([big, "a small one"]), 2, 8)
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +106,9 @@ def fitted_models():
                          subword_vocab_size=500, pooling="sif", random_state=0).fit(texts),
         FastTextClassifier(vector_size=16, epochs=2, word_ngrams=2, max_n=4, bucket=50_000,
                            random_state=0).fit(texts, labels),
+        # Two threads infer: parallel kernels launched from several Python threads at once.
+        Doc2VecTransformer(vector_size=16, min_count=2, epochs=2, n_jobs=2,
+                           random_state=0).fit(texts),
     ]
 
 
@@ -148,9 +153,12 @@ class _Interrupt:
         raise KeyboardInterrupt
 
 
+@pytest.mark.parametrize("method", ["fit", "fit_transform"])
 @pytest.mark.parametrize("estimator", [Word2VecTransformer, FastTextTransformer,
-                                       GloVeTransformer, FastTextClassifier])
-def test_interrupted_fit_leaves_nothing_fitted_and_threads_restored(estimator, fitted_models):
+                                       GloVeTransformer, FastTextClassifier,
+                                       Doc2VecTransformer])
+def test_interrupted_fit_leaves_nothing_fitted_and_threads_restored(estimator, method,
+                                                                    fitted_models):
     import numba
 
     texts, _ = fitted_models
@@ -161,9 +169,10 @@ def test_interrupted_fit_leaves_nothing_fitted_and_threads_restored(estimator, f
     model = estimator(**SMALL, n_jobs=2).fit(texts[:300], y)   # fitted once already
     model.set_params(callbacks=[_Interrupt()], epochs=3)
     with pytest.raises(KeyboardInterrupt):
-        model.fit(texts[:300], y)
+        getattr(model, method)(texts[:300], y)
     assert numba.get_num_threads() == before
-    assert not [name for name in vars(model) if name.endswith("_") and not name.startswith("_")]
+    # No fitted attribute is left, the private ones (Doc2Vec's output layer) included.
+    assert not [name for name in vars(model) if name.endswith("_")]
     with pytest.raises(Exception, match="not fitted"):
         model.transform(texts[:2])
 
@@ -340,7 +349,8 @@ def classifier(fortunes):
     return FastTextClassifier(**CLASSIFIER, word_ngrams=2).fit(*fortunes)
 
 
-@pytest.mark.parametrize("X, error, message", [
+# What is not an ordered collection of str documents, the error and the message naming it.
+NOT_DOCUMENTS = [
     ("a cat sat", ValueError, "got a single str; wrap it in a list"),
     (b"a cat sat", ValueError, "got a single bytes; wrap it in a list"),
     ({"a cat sat", "a dog sat"}, TypeError, "got a set, which has no order"),
@@ -350,7 +360,12 @@ def classifier(fortunes):
     (["a cat sat", b"a dog sat"], TypeError, "document 1 is of type bytes"),
     (["a cat sat", float("nan")], TypeError, r"document 1 is a missing value \(float NaN"),
     ([["a", "cat"], ["a", "dog"]], TypeError, "document 0 is of type list"),
-], ids=["str", "bytes", "set", "dict", "None", "int", "bytes-item", "nan", "tokens"])
+]
+NOT_DOCUMENTS_IDS = ["str", "bytes", "set", "dict", "None", "int", "bytes-item", "nan",
+                     "tokens"]
+
+
+@pytest.mark.parametrize("X, error, message", NOT_DOCUMENTS, ids=NOT_DOCUMENTS_IDS)
 def test_classifier_refuses_what_is_not_documents(classifier, X, error, message):
     model = FastTextClassifier(**CLASSIFIER)
     with pytest.raises(error, match=message):
@@ -534,3 +549,112 @@ def test_pickled_classifier_predicts_alike_in_a_fresh_process(fortunes, params, 
         " np.load(folder + '/predicted.npy'))"
     )
     assert_same_rows_in_a_fresh_process(model, texts[:50], tmp_path, check=check)
+
+
+# ------------------------------------------------------------------------- Doc2Vec's inputs
+
+DOC2VEC = {"vector_size": 8, "min_count": 1, "epochs": 2, "random_state": 0, "n_jobs": 1}
+DOC2VEC_MODES = [pytest.param({}, id="dm-mean"),
+                 pytest.param({"dm_mean": False}, id="dm-sum"),
+                 pytest.param({"dm": False, "dbow_words": True}, id="dbow-words"),
+                 pytest.param({"dm": False, "objective": "hierarchical_softmax"}, id="dbow-hs")]
+
+
+@pytest.fixture(scope="module")
+def doc2vec(fortunes):
+    return Doc2VecTransformer(**DOC2VEC).fit(fortunes[0])
+
+
+@pytest.mark.parametrize("X, error, message", NOT_DOCUMENTS, ids=NOT_DOCUMENTS_IDS)
+def test_doc2vec_refuses_what_is_not_documents(doc2vec, X, error, message):
+    for method in ("fit", "fit_transform"):
+        model = Doc2VecTransformer(**DOC2VEC)
+        with pytest.raises(error, match=message):
+            getattr(model, method)(X)
+        assert not [name for name in vars(model) if name.endswith("_")]
+    with pytest.raises(error, match=message):
+        doc2vec.transform(X)
+
+
+def test_doc2vec_on_no_documents_or_no_words(doc2vec):
+    for X, params, message in [
+        ([], {}, "X contains no documents"),
+        ((doc for doc in []), {}, "X contains no documents"),
+        (["", "   ", "\n\t", ""], {}, "contain no tokens.* nothing to build a vocabulary"),
+        (["a cat", "a dog"], {"min_count": 5}, r"the vocabulary is empty: min_count=5"),
+        # Hierarchical softmax needs a tree: two words at least.
+        (["a a a", "a"], {"objective": "hierarchical_softmax"},
+         "hierarchical_softmax needs at least 2 tokens"),
+    ]:
+        model = Doc2VecTransformer(**{**DOC2VEC, **params})
+        with pytest.raises(ValueError, match=message):
+            model.fit_transform(X)
+        assert not [name for name in vars(model) if name.endswith("_")]
+    # Nothing to infer: an empty answer of the right shape; no known word: a zero row.
+    empty = doc2vec.transform([])
+    assert empty.shape == (0, 8) and empty.dtype == np.float32
+    np.testing.assert_array_equal(doc2vec.transform(["", "   ", "\x00\x07", "zzzqqq xxyyzz"]),
+                                  0.0)
+
+
+@pytest.mark.parametrize("mode", DOC2VEC_MODES)
+def test_doc2vec_hostile_documents(mode):
+    model = Doc2VecTransformer(**DOC2VEC, **mode)
+    trained = model.fit_transform(HOSTILE * 3)
+    _check_rows(trained, len(HOSTILE) * 3, 8)
+    # Documents with no token have nothing to train their row: zeros, trained or inferred.
+    no_token = [HOSTILE.index(""), HOSTILE.index("   \t\n ")]
+    np.testing.assert_array_equal(trained[no_token], 0.0)
+    inferred = model.transform(HOSTILE[::-1] + ["never seen words only"])
+    _check_rows(inferred, len(HOSTILE) + 1, 8)
+    np.testing.assert_array_equal(inferred[-1], 0.0)
+    assert inferred[:-1].any(axis=1).sum() == len(HOSTILE) - len(no_token)
+
+
+def test_doc2vec_reads_X_once(fortunes):
+    texts, _ = fortunes
+    for params in ({}, {"dm": False, "dbow_words": True},
+                   {"tokenizer": "bpe", "subword_vocab_size": 300}):
+        expected = Doc2VecTransformer(**DOC2VEC, **params).fit(texts)
+        for X in (_OneShot(texts), (doc for doc in texts)):
+            model = Doc2VecTransformer(**DOC2VEC, **params)
+            np.testing.assert_array_equal(model.fit_transform(X), expected.document_vectors_)
+            np.testing.assert_array_equal(model.transform(_OneShot(texts[:50])),
+                                          expected.transform(texts[:50]))
+
+
+@pytest.mark.parametrize("mode", DOC2VEC_MODES)
+def test_doc2vec_transform_does_not_depend_on_the_thread_count(fortunes, mode):
+    import numba
+
+    texts, _ = fortunes
+    docs = texts[:150] + HOSTILE
+    # Trained on two threads (Hogwild, not reproducible), then frozen: inference is.
+    model = Doc2VecTransformer(**{**DOC2VEC, "n_jobs": 2}, **mode).fit(texts)
+    expected = model.transform(docs)
+    before = numba.get_num_threads()
+    for n_jobs in (1, -1, 3):
+        np.testing.assert_array_equal(model.set_params(n_jobs=n_jobs).transform(docs),
+                                      expected)
+    assert numba.get_num_threads() == before
+    # Several Python threads inferring at once, each with two numba threads.
+    model.set_params(n_jobs=2)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(model.transform, [docs, docs[::-1], docs]))
+    np.testing.assert_array_equal(results[0], expected)
+    np.testing.assert_array_equal(results[1][::-1], expected)
+    np.testing.assert_array_equal(results[2], expected)
+
+
+@pytest.mark.parametrize("params", [{"dm": False, "dbow_words": True},
+                                    {"dm": False, "objective": "hierarchical_softmax"},
+                                    {"dm_mean": False, "tokenizer": "bpe",
+                                     "subword_vocab_size": 300}],
+                         ids=["dbow-words", "dbow-hs", "dm-sum-bpe"])
+def test_pickled_doc2vec_infers_alike_in_a_fresh_process(fortunes, params, tmp_path):
+    texts, _ = fortunes
+    model = Doc2VecTransformer(**DOC2VEC, **params).fit(texts)
+    np.save(tmp_path / "trained.npy", model.document_vectors_)
+    check = ("np.testing.assert_array_equal(model.document_vectors_,"
+             " np.load(folder + '/trained.npy'))")
+    assert_same_rows_in_a_fresh_process(model, texts[:80] + HOSTILE, tmp_path, check=check)
