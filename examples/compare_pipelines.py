@@ -6,7 +6,11 @@ and subword tokenizers); and Word2Vec vectors trained once on the unlabelled sha
 corpus, saved to a file and used frozen (``pretrained=``). One row has no
 LogisticRegression: ``FastTextClassifier``, fastText's supervised classifier, learns its
 vectors from each fold's labels and is the final estimator itself (25 epochs: fastText's
-default 5 are meant for far more documents). Prints a Markdown table.
+default 5 are meant for far more documents). ``Doc2VecTransformer(dm=False)`` adds
+PV-DBOW paragraph vectors at gensim's IMDB recipe (20 epochs, ``min_count=2``,
+``sample=0``): inside a pipeline, the classifier learns from the trained vectors of each
+training fold (``fit_transform``) and predicts from vectors inferred for the test fold
+(``transform``). Prints a Markdown table.
 Every LogisticRegression keeps C=1 unless ``--Cs`` gives values to choose it among, by
 3-fold cross-validation on each training fold (the test folds play no part in it);
 ``FastTextClassifier`` has no C and is fitted as given.
@@ -32,6 +36,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skembed import (
+    Doc2VecTransformer,
     FastTextClassifier,
     FastTextTransformer,
     GloVeTransformer,
@@ -101,6 +106,11 @@ def pipelines(quick, pretrained_path):
                                                     random_state=0)),
         "GloVe, word": dense(GloVeTransformer(epochs=3 if quick else 15, n_jobs=2,
                                               random_state=0)),
+        # Paragraph vectors: trained rows for the training fold, inferred rows for the
+        # test fold.
+        "Doc2Vec PV-DBOW, IMDB recipe": dense(Doc2VecTransformer(
+            dm=False, min_count=2, sample=0.0, epochs=5 if quick else 20, n_jobs=2,
+            random_state=0)),
         # Supervised: the vectors learn from the labels; no LogisticRegression after it.
         "FastTextClassifier (supervised)": FastTextClassifier(epochs=25, random_state=0),
     }
