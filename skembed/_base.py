@@ -189,6 +189,24 @@ class _BaseTextEstimator(TransformerMixin, BaseEstimator):
             )
         return vectors
 
+    def _pretrained_rows(self, vocabulary):
+        """Vocabulary rows that pretrained vectors cover, and those vectors (for training).
+
+        The dimension of ``values`` is the vectors' (or ``vector_size``, or 100 without
+        pretrained vectors).
+
+        Returns
+        -------
+        rows : ndarray of int64
+            Rows of the vocabulary found in the pretrained vectors.
+        values : ndarray of float32, shape (len(rows), vector_size)
+            Their pretrained vectors.
+        """
+        if self.pretrained is None:
+            dim = _DEFAULT_VECTOR_SIZE if self.vector_size is None else self.vector_size
+            return np.zeros(0, dtype=np.int64), np.zeros((0, dim), np.float32)
+        return matching_rows(self._pretrained_vectors(), vocabulary.tokens)
+
     def _check_tokenizer_for_vectors(self):
         if needs_training(self.tokenizer):
             raise ValueError(
@@ -419,21 +437,6 @@ class _BaseEmbedding(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
         vocabulary = _PretrainedVocabulary(tokens=pretrained.tokens, counts=counts,
                                            vectors=pretrained)
         return vocabulary, corpus, tokenizer_
-
-    def _pretrained_rows(self, vocabulary):
-        """Vocabulary rows that pretrained vectors cover, and those vectors (fine-tuning).
-
-        Returns
-        -------
-        rows : ndarray of int64
-            Rows of the vocabulary found in the pretrained vectors.
-        values : ndarray of float32, shape (len(rows), vector_size)
-            Their pretrained vectors.
-        """
-        if self.pretrained is None:
-            dim = _DEFAULT_VECTOR_SIZE if self.vector_size is None else self.vector_size
-            return np.zeros(0, dtype=np.int64), np.zeros((0, dim), np.float32)
-        return matching_rows(self._pretrained_vectors(), vocabulary.tokens)
 
     # ------------------------------------------------------------------ fitting
 

@@ -5,10 +5,9 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin, clone
-from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _BaseTextEstimator, _PretrainedVocabulary
+from ._base import _DEFAULT_VECTOR_SIZE, _BaseTextEstimator, _PretrainedVocabulary
 from ._compat import N_JOBS_CONSTRAINT, Interval, StrOptions, fit_context
 from ._fasttext import FastTextVectors
 from ._kernels._bundles import ClassifierOutput, ClassTargets, DocumentSchedule, block_stats
@@ -32,7 +31,6 @@ from ._vocab import extend_vocabulary
 from ._wordpiece import fast_wordpiece
 
 _LOSSES = {"softmax": SOFTMAX, "hs": HIERARCHICAL, "ova": ONE_VS_ALL}
-_DEFAULT_VECTOR_SIZE = 100  # when neither vector_size nor pretrained vectors set it
 _BLOCK_ROWS = 10_000  # input rows per work block: a few milliseconds of work
 _PRIVATE_OUTPUT_FLOATS = 1 << 20  # larger output layers are shared, not copied per block
 _SCORE_SLICE = 4096  # documents scored at a time by the hierarchical softmax
@@ -496,6 +494,9 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
         documents = np.arange(targets.n_documents)
         if not self.early_stopping:
             return documents, documents[:0]
+        # Imported here: scikit-learn's model_selection adds 30 ms to `import skembed`.
+        from sklearn.model_selection import train_test_split
+
         stratify = None if targets.multilabel else targets.labels
         try:
             train, validation = train_test_split(
@@ -523,7 +524,7 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
         class_count = targets.class_count()
         output = self._output_layer(class_count, targets.n_documents, dim)
         history, validation_scores = self._train(
-            W_in, trainable, layout.encode(corpus), output, targets, weights, seeds,
+            W_in, trainable, layout.pop_training_inputs(), output, targets, weights, seeds,
             current_vectors=lambda: self._word_vectors(vocabulary.tokens, vocabulary.counts,
                                                        W_in, layout, copy=True))
         return {
@@ -600,10 +601,12 @@ class FastTextClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _Base
                 n_threads), len(bounds) - 1, n_threads)
             return float(stats.loss.sum() / max(len(order), 1))
 
+        class_count = targets.class_count()
+
         def validation_score():
             hidden = self._hidden(W_in, inputs, validation, n_threads)
             scores = self._scores(hidden, np.ascontiguousarray(output.weights[:, :dim]),
-                                  output.weights[:, dim], targets.class_count(), self.loss)
+                                  output.weights[:, dim], class_count, self.loss)
             return float(self._accuracy(scores, targets.subset(validation)))
 
         stopper = (_EarlyStopping(validation_score, self.n_iter_no_change, self.tol)

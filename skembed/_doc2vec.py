@@ -22,11 +22,10 @@ from ._layers import output_layer, uniform_rows
 from ._random import SeedSource
 from ._threads import resolve_n_jobs
 from ._training import linear_schedule, run_blocks, run_epochs
-from ._vectors import HasKeyedVectors, Vectors, matching_rows
+from ._vectors import HasKeyedVectors, Vectors
 from ._vocab import keep_probabilities
 from ._warnings import warn_user
 
-_DEFAULT_VECTOR_SIZE = 100  # when neither vector_size nor pretrained vectors set it
 _INFERENCE_CHUNK = 64  # documents per work unit of inference
 
 
@@ -238,19 +237,14 @@ class Doc2VecTransformer(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
 
     def _word_layer(self, vocabulary, seeds):
         """Return the initial word vectors, whether they learn, and how many are given."""
-        dim = _DEFAULT_VECTOR_SIZE if self.vector_size is None else self.vector_size
-        rows = np.zeros(0, dtype=np.int64)
-        values = np.zeros((0, dim), np.float32)
-        if self.pretrained is not None:
-            if not (self.dm or self.dbow_words):
-                warn_user(
-                    "PV-DBOW without dbow_words never reads word vectors: the pretrained "
-                    "vectors change nothing; set dm=True or dbow_words=True to use them",
-                    UserWarning,
-                )
-            pretrained = self._pretrained_vectors()
-            rows, values = matching_rows(pretrained, vocabulary.tokens)
-            dim = pretrained.vector_size
+        if self.pretrained is not None and not (self.dm or self.dbow_words):
+            warn_user(
+                "PV-DBOW without dbow_words never reads word vectors: the pretrained "
+                "vectors change nothing; set dm=True or dbow_words=True to use them",
+                UserWarning,
+            )
+        rows, values = self._pretrained_rows(vocabulary)
+        dim = values.shape[1]
         W_in = uniform_rows(seeds.generator(), len(vocabulary), dim)
         W_in[rows] = values
         return W_in, self.pretrained is None or self.fine_tune, len(rows)

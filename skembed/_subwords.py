@@ -36,9 +36,9 @@ def word_ngram_buckets(words, min_n, max_n, bucket):
     buckets : ndarray of int64
         The buckets of word ``w`` are ``buckets[offsets[w]:offsets[w + 1]]``.
     """
-    data, word_offsets = _wrapped_bytes(words)
     if max_n < min_n or max_n == 0:
         return np.zeros(len(words) + 1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    data, word_offsets = _wrapped_bytes(words)
     return ngram_buckets(data, word_offsets, min_n, max_n, bucket)
 
 

@@ -63,13 +63,20 @@ class InputLayout:
         self.unseen_bucket = self.n_words + 1  # a row of zeros, never trained
         self.hashes = word_hashes([*tokens, END_OF_DOCUMENT])
         char_offsets, char_buckets = self._char_buckets(tokens)
-        _, ngram_buckets = self._word_ngram_buckets(*self._tokens(corpus),
-                                                    corpus.unknown_tokens)
-        self.buckets = np.unique(np.concatenate([char_buckets, ngram_buckets]))
+        documents = self._documents(corpus)
+        self.buckets = np.unique(np.concatenate([char_buckets, documents[-1]]))
         # The end-of-document token has its own row and no character n-grams.
         char_offsets = np.append(char_offsets, char_offsets[-1])
         self.sub_offsets, self.sub_rows = self._token_rows(
             np.arange(self.n_words + 1, dtype=np.int32), char_offsets, char_buckets)
+        # The training documents' inputs, from the work just done: fit takes them once
+        # (pop_training_inputs) instead of reading the corpus again.
+        self._training_inputs = self._inputs(corpus.unknown_tokens, *documents)
+
+    def pop_training_inputs(self):
+        """Return the ``DocumentInputs`` of the training corpus, and forget them."""
+        inputs, self._training_inputs = self._training_inputs, None
+        return inputs
 
     @property
     def first_bucket_row(self):
@@ -82,8 +89,6 @@ class InputLayout:
         return self.first_bucket_row + len(self.buckets)
 
     def _char_buckets(self, words):
-        if not self.max_n:
-            return np.zeros(len(words) + 1, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return word_ngram_buckets(list(words), self.min_n, self.max_n, self.bucket)
 
     def _rows_of(self, buckets):
@@ -114,7 +119,8 @@ class InputLayout:
         return table
 
     def __getstate__(self):
-        return {name: value for name, value in vars(self).items() if name != "_table"}
+        return {name: value for name, value in vars(self).items()
+                if name not in ("_table", "_training_inputs")}
 
     def _token_rows(self, own_rows, char_offsets, char_buckets):
         """CSR of each token's input rows: its own row (if any), then its n-gram rows."""
@@ -175,9 +181,19 @@ class InputLayout:
         -------
         DocumentInputs
         """
+        return self._inputs(corpus.unknown_tokens, *self._documents(corpus))
+
+    def _documents(self, corpus):
+        """Return the corpus's tokens, offsets and word n-gram buckets (with offsets)."""
         tokens, token_offsets = self._tokens(corpus)
+        ngram_offsets, buckets = self._word_ngram_buckets(tokens, token_offsets,
+                                                          corpus.unknown_tokens)
+        return tokens, token_offsets, ngram_offsets, buckets
+
+    def _inputs(self, unknown_tokens, tokens, token_offsets, ngram_offsets, buckets):
+        """Assemble ``DocumentInputs``: the rows of unseen tokens join the token table."""
         sub_offsets, sub_rows = self.sub_offsets, self.sub_rows
-        unknown_words = list(corpus.unknown_tokens)
+        unknown_words = list(unknown_tokens)
         if unknown_words:
             # Unseen tokens have no row of their own, only the n-gram rows in use.
             char_offsets, char_buckets = self._char_buckets(unknown_words)
@@ -185,8 +201,6 @@ class InputLayout:
                 np.full(len(unknown_words), -1, dtype=np.int32), char_offsets, char_buckets)
             sub_offsets = np.concatenate([sub_offsets, sub_offsets[-1] + extra_offsets[1:]])
             sub_rows = np.concatenate([sub_rows, extra_rows])
-        ngram_offsets, buckets = self._word_ngram_buckets(tokens, token_offsets,
-                                                          unknown_words)
         return DocumentInputs(tokens, token_offsets, sub_offsets, sub_rows,
                               self._rows_of(buckets), ngram_offsets)
 
