@@ -261,3 +261,24 @@ def test_a_document_state_depends_on_its_tokens_and_the_seed_only():
     assert first != document_state(ids, 1, 3, np.uint64(12))
     assert first != document_state(ids, 1, 4, np.uint64(11))
     assert document_state(ids, 0, 0, np.uint64(0)) != 0
+
+
+@pytest.mark.parametrize("cbow_mean", [True, False], ids=["mean", "sum"])
+def test_inference_context_from_prefix_sums_keeps_its_accuracy_in_long_documents(cbow_mean):
+    from skembed._kernels._doc2vec import context_prefix, dm_prefixed_input
+
+    rng = np.random.default_rng(5)
+    W_in = (rng.normal(size=(50, DIM)) + 3.0).astype(np.float32)  # sums grow with length
+    sentence = rng.integers(0, 50, MAX_SENTENCE_LENGTH).astype(np.int32)
+    vector = rng.normal(size=DIM).astype(np.float32)
+    prefix = np.empty((len(sentence) + 1, DIM))
+    context_prefix(W_in, sentence, len(sentence), prefix)
+    hidden = np.empty(DIM, dtype=np.float32)
+    for i, lo, hi in [(0, 0, 3), (5000, 4990, 5011), (9998, 9990, 10000), (9999, 9999, 10000)]:
+        share = dm_prefixed_input(hidden, vector, W_in, prefix, sentence, i, lo, hi, cbow_mean)
+        words = [sentence[j] for j in range(lo, hi) if j != i]
+        expected = vector.astype(np.float64) + W_in[words].astype(np.float64).sum(axis=0)
+        if cbow_mean:
+            expected /= hi - lo
+        np.testing.assert_allclose(hidden, expected, rtol=2e-6)
+        assert share == pytest.approx(1.0 if cbow_mean else 1.0 / (hi - lo))

@@ -23,6 +23,7 @@ from ._common import (
     add_scaled_row,
     add_scaled_to_row,
     dot_row,
+    prefetch_row,
     sample_alias,
     sigmoid,
     uniform,
@@ -41,7 +42,7 @@ from ._word2vec import (
 )
 
 
-@numba.njit(cache=CACHE)
+@numba.njit(cache=CACHE, inline="always")
 def _predict(h, grad, target, output, hot, hot_first, alpha, state, compute_loss, rows,
              scores):
     """Train ``h`` to predict ``target`` with the output layer's objective; return the loss."""
@@ -169,43 +170,91 @@ def doc2vec_epoch(W_in, documents, corpus, output, context, schedule, stats, dm,
 
 # ------------------------------------------------------------------------------ inference
 # A new document's vector is trained against frozen word vectors and a frozen output
-# layer: the gradients below read the output rows and never write them, so documents are
+# layer: the steps below read the output rows and never write them, so documents are
 # independent and can be inferred in parallel, each from its own random state.
+#
+# Inference is bound by fetching output rows, so the noise tokens of the next position are
+# drawn, and their rows prefetched, before the current position is computed; and PV-DM's
+# context sums come from prefix sums of the (frozen) word rows instead of a row each.
 
 
-@numba.njit(cache=CACHE)
-def frozen_negative_sampling(h, grad, target, output, alpha, state, rows):
-    """Add to ``grad`` the step that makes ``h`` predict ``target`` (output frozen).
+@numba.njit(cache=CACHE, inline="always")
+def draw_noise(output, state, rows, first):
+    """Draw ``output.negative`` noise tokens into ``rows[first:]``; prefetch their rows."""
+    for draw in range(output.negative):
+        row = sample_alias(state, output.accept, output.alias)
+        rows[first + draw] = row
+        prefetch_row(output.weights, row)
 
-    The same draws, saturation rule and loss as ``negative_sampling_update``; as nothing
-    moves, a noise token drawn twice simply counts twice.
+
+@numba.njit(cache=CACHE, inline="always")
+def frozen_negative_step(h, vector, share, target, output, alpha, noise, first, scores):
+    """Add ``share`` times the step that makes ``h`` predict ``target`` to ``vector``.
+
+    The noise tokens are ``noise[first:first + negative]``; the output layer is frozen, so
+    a token drawn twice simply counts twice. Every score is computed before ``vector``
+    moves (``h`` may be ``vector`` itself). Saturated scores and a noise token equal to the
+    target are skipped, as in training. Inlined: a call per prediction costs a fifth of
+    the time.
     """
     W_out = output.weights
-    rows[0] = target
-    for draw in range(1, output.negative + 1):
-        rows[draw] = sample_alias(state, output.accept, output.alias)
-    for draw in range(output.negative + 1):
-        row = rows[draw]
+    negative = output.negative
+    scores[0] = dot_row(h, W_out, target)
+    for draw in range(negative):
+        scores[draw + 1] = dot_row(h, W_out, noise[first + draw])
+    for draw in range(negative + 1):
+        row = target if draw == 0 else noise[first + draw - 1]
         if draw > 0 and row == target:
             continue
-        score = dot_row(h, W_out, row)
+        score = scores[draw]
         if score <= -MAX_EXP or score >= MAX_EXP:
             continue
         label = np.float32(1.0) if draw == 0 else np.float32(0.0)
-        add_scaled_row(grad, np.float32((label - sigmoid(score)) * alpha), W_out, row)
+        add_scaled_row(vector, np.float32(share * (label - sigmoid(score)) * alpha), W_out,
+                       row)
+
+
+@numba.njit(cache=CACHE, inline="always")
+def frozen_hierarchical_step(h, vector, share, target, output, alpha, scores):
+    """Add ``share`` times the step that makes ``h`` follow ``target``'s path to ``vector``.
+
+    The path's nodes are distinct; every score is computed before ``vector`` moves.
+    """
+    W_out = output.weights
+    length = output.lengths[target]
+    for depth in range(length):
+        scores[depth] = dot_row(h, W_out, output.points[target, depth])
+    for depth in range(length):
+        score = scores[depth]
+        if score <= -MAX_EXP or score >= MAX_EXP:
+            continue
+        g = (np.float32(1.0) - output.codes[target, depth] - sigmoid(score)) * alpha
+        add_scaled_row(vector, np.float32(share * g), W_out, output.points[target, depth])
 
 
 @numba.njit(cache=CACHE)
-def frozen_hierarchical_softmax(h, grad, target, output, alpha):
-    """Add to ``grad`` the step that makes ``h`` follow ``target``'s path (output frozen)."""
-    W_out = output.weights
-    for depth in range(output.lengths[target]):
-        node = output.points[target, depth]
-        score = dot_row(h, W_out, node)
-        if score <= -MAX_EXP or score >= MAX_EXP:
-            continue
-        g = np.float32((np.float32(1.0) - output.codes[target, depth] - sigmoid(score)) * alpha)
-        add_scaled_row(grad, g, W_out, node)
+def context_prefix(W_in, sentence, n, prefix):
+    """Set ``prefix[j]`` to the sum of the word rows of ``sentence[:j]``, for j <= n.
+
+    float64, so a window's sum as a difference of two prefixes keeps float32 accuracy
+    in documents of thousands of words.
+    """
+    prefix[0, :] = 0.0
+    for j in range(n):
+        word = sentence[j]
+        for k in range(W_in.shape[1]):
+            prefix[j + 1, k] = prefix[j, k] + W_in[word, k]
+
+
+@numba.njit(cache=CACHE)
+def dm_prefixed_input(hidden, vector, W_in, prefix, sentence, i, lo, hi, cbow_mean):
+    """``dm_input`` from prefix sums: the words of ``sentence[lo:hi]`` but ``i``, and ``vector``."""
+    word = sentence[i]
+    scale = 1.0 / (hi - lo)
+    for k in range(hidden.shape[0]):
+        total = prefix[hi, k] - prefix[lo, k] - W_in[word, k] + vector[k]
+        hidden[k] = np.float32(total * scale) if cbow_mean else np.float32(total)
+    return np.float32(1.0) if cbow_mean else np.float32(scale)
 
 
 @numba.njit(cache=CACHE)
@@ -233,17 +282,23 @@ def infer_document(W_in, output, context, keep_prob, ids, start, stop, inference
 
     ``inference`` holds the rate schedule (``alpha`` down to ``min_alpha`` linearly over
     all epochs' tokens), the epochs, the seed and the mode (``dm``). The word vectors and
-    the output layer are read, never written.
+    the output layer are read, never written. Random draws, in order: the start vector,
+    then in each piece of each epoch the sub-sampling, the first position's noise tokens,
+    and at every position its window (PV-DM) and the next position's noise tokens.
     """
     dim = W_in.shape[1]
+    W_out = output.weights
+    negative = output.negative
     state = np.empty(1, dtype=np.uint64)
     state[0] = document_state(ids, start, stop, inference.seed)
     for k in range(dim):  # as gensim starts inferred vectors: uniform in [-0.5/d, 0.5/d)
         vector[k] = np.float32((uniform(state) - 0.5) / dim)
-    grad = np.empty(dim, dtype=np.float32)
+    longest = min(stop - start, MAX_SENTENCE_LENGTH)
     hidden = np.empty(dim, dtype=np.float32)
-    rows = np.empty(output.negative + 1, dtype=np.int64)
-    sentence = np.empty(min(stop - start, MAX_SENTENCE_LENGTH), dtype=np.int32)
+    noise = np.empty(2 * negative, dtype=np.int64)  # this position's and the next one's
+    scores = np.empty(max(negative + 1, output.codes.shape[1]), dtype=np.float32)
+    sentence = np.empty(longest, dtype=np.int32)
+    prefix = np.empty((longest + 1 if inference.dm else 1, dim), dtype=np.float64)
     length = stop - start
     for epoch in range(inference.epochs):
         for piece in range(start, stop, MAX_SENTENCE_LENGTH):
@@ -251,23 +306,34 @@ def infer_document(W_in, output, context, keep_prob, ids, start, stop, inference
             alpha = learning_rate(inference.alpha, inference.min_alpha, epoch,
                                   inference.epochs, piece - start, length)
             n = subsample(ids, piece, end, keep_prob, state, sentence)
+            if n == 0:
+                continue
+            if inference.dm:
+                context_prefix(W_in, sentence, n, prefix)
+            if not output.hierarchical:
+                draw_noise(output, state, noise, 0)
+                prefetch_row(W_out, sentence[0])
+            current = 0
             for i in range(n):
+                h = vector
+                share = np.float32(1.0)
                 if inference.dm:
                     span = window_span(context, state)
-                    lo, hi = max(0, i - span), min(n, i + span + 1)
-                    share = dm_input(hidden, vector, W_in, sentence, i, lo, hi,
-                                     context.cbow_mean)
-                else:
-                    hidden[:] = vector
-                    share = np.float32(1.0)
-                grad[:] = 0.0
+                    share = dm_prefixed_input(hidden, vector, W_in, prefix, sentence, i,
+                                              max(0, i - span), min(n, i + span + 1),
+                                              context.cbow_mean)
+                    h = hidden
                 if output.hierarchical:
-                    frozen_hierarchical_softmax(hidden, grad, sentence[i], output, alpha)
-                else:
-                    frozen_negative_sampling(hidden, grad, sentence[i], output, alpha, state,
-                                             rows)
-                for k in range(dim):
-                    vector[k] += share * grad[k]
+                    frozen_hierarchical_step(h, vector, share, sentence[i], output, alpha,
+                                             scores)
+                    continue
+                following = negative - current
+                if i + 1 < n:
+                    draw_noise(output, state, noise, following)
+                    prefetch_row(W_out, sentence[i + 1])
+                frozen_negative_step(h, vector, share, sentence[i], output, alpha, noise,
+                                     current, scores)
+                current = following
 
 
 @numba.njit(parallel=True, nogil=True, cache=CACHE)
