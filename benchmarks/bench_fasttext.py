@@ -7,6 +7,8 @@ word tokens of the whole shared corpus, with the same settings (skip-gram, dim 1
 tokens from a text file written before its timer starts. Word-pair scores use each
 library's own word vectors, unseen words included (built from n-grams), so coverage is
 reported too; analogies use the vocabulary words only, with gensim's evaluator.
+"skembed-batched" is skembed with ``batch_windows=True`` (each window's pairs as one
+minibatch step); the script prints its ratios and its quality against the default's.
 
 Usage::
 
@@ -36,7 +38,8 @@ from bench_word2vec import (  # noqa: E402
 
 SETTINGS = {"dim": 100, "window": 5, "negative": 5, "min_n": 3, "max_n": 6,
             "bucket": 2_000_000, "min_count": 5, "sample": 1e-3, "lr": 0.025, "epochs": 5}
-LIBRARIES = ("skembed", "gensim", "fasttext")
+# "skembed-batched": skembed with batch_windows=True (one noise draw per window, HogBatch)
+LIBRARIES = ("skembed", "skembed-batched", "gensim", "fasttext")
 
 
 def _pairs(path):
@@ -76,13 +79,14 @@ def _analogies(tokens, vectors, eval_dir):
 
 def _train(library, docs, threads, seed, corpus_file):
     s = SETTINGS
-    if library == "skembed":
+    if library.startswith("skembed"):
         from skembed import FastTextTransformer
 
         params = dict(vector_size=s["dim"], window=s["window"], negative=s["negative"],
                       min_n=s["min_n"], max_n=s["max_n"], bucket=s["bucket"],
                       min_count=s["min_count"], sample=s["sample"], alpha=s["lr"],
-                      epochs=s["epochs"], n_jobs=threads, random_state=seed, input="tokens")
+                      epochs=s["epochs"], n_jobs=threads, random_state=seed, input="tokens",
+                      batch_windows=library == "skembed-batched")
         FastTextTransformer(**dict(params, min_count=1, epochs=1)).fit(docs[:200])  # compile
         start = time.perf_counter()
         model = FastTextTransformer(**params).fit(docs)
@@ -164,7 +168,7 @@ def main():
             result = run_child(__file__, ["--library", library, "--seed", run + 1,
                                           "--threads", args.threads, "--data", args.data])
             runs[library].append(result)
-            print(f"  run {run + 1} {library:8s} {result['seconds']:6.1f} s  RSS "
+            print(f"  run {run + 1} {library:14s} {result['seconds']:6.1f} s  RSS "
                   f"{result['peak_rss_mb']:5.0f} MB  ws353 {result['wordsim353']:.3f} "
                   f"({result['wordsim_coverage']:.0%})  simlex {result['simlex999']:.3f} "
                   f"({result['simlex_coverage']:.0%})  analogy {result['analogy']:.3f}",
@@ -173,14 +177,21 @@ def main():
                      ("seconds", "peak_rss_mb", "wordsim353", "simlex999", "analogy")}
                for lib, rs in runs.items()}
     for library, m in medians.items():
-        print(f"{library:8s} median {m['seconds']:.1f} s, RSS {m['peak_rss_mb']:.0f} MB, "
+        print(f"{library:14s} median {m['seconds']:.1f} s, RSS {m['peak_rss_mb']:.0f} MB, "
               f"ws353 {m['wordsim353']:.3f}, simlex {m['simlex999']:.3f}, "
               f"analogy {m['analogy']:.3f}")
-    if "skembed" in medians:
+    for ours in ("skembed", "skembed-batched"):
+        if ours not in medians:
+            continue
         for other in medians:
-            if other != "skembed":
-                ratio = medians[other]["seconds"] / medians["skembed"]["seconds"]
-                print(f"throughput ratio skembed / {other}: {ratio:.2f}x")
+            if not other.startswith("skembed"):
+                ratio = medians[other]["seconds"] / medians[ours]["seconds"]
+                print(f"throughput ratio {ours} / {other}: {ratio:.2f}x")
+    if "skembed" in medians and "skembed-batched" in medians:
+        shared, pairwise = medians["skembed-batched"], medians["skembed"]
+        print("skembed-batched - skembed: " + ", ".join(
+            f"{key} {shared[key] - pairwise[key]:+.3f}"
+            for key in ("wordsim353", "simlex999", "analogy")))
 
 
 if __name__ == "__main__":

@@ -46,6 +46,14 @@ class Word2VecTransformer(_BaseEmbedding):
         weights near context more); if False, always use ``window``.
     negative : int, default=5
         Noise tokens per prediction with negative sampling.
+    batch_windows : bool, default=False
+        Skip-gram with negative sampling only (ignored otherwise): train the pairs of each
+        window as one minibatch step instead of one pair after the other. The context
+        tokens of one center share one draw of ``negative`` noise tokens (each still meets
+        ``negative`` of them), every score comes from the rows as they are, and each row
+        moves once (the HogBatch scheme of Ji et al., 2016). Fewer rows are fetched from
+        memory: about 1.4x faster on the shared corpus, with the same word-similarity and
+        analogy scores (see the performance page).
     ns_exponent : float, default=0.75
         Noise distribution: token counts raised to this power (1 = by frequency, 0 =
         uniform).
@@ -213,6 +221,7 @@ class Word2VecTransformer(_BaseEmbedding):
         "objective": [StrOptions({"negative_sampling", "hierarchical_softmax"})],
         "window": [Interval(Integral, 1, None, closed="left")],
         "shrink_windows": ["boolean"],
+        "batch_windows": ["boolean"],
         "negative": [Interval(Integral, 1, None, closed="left")],
         "ns_exponent": [Interval(Real, None, None, closed="neither")],
         "cbow_agg": [StrOptions({"mean", "sum"})],
@@ -236,6 +245,7 @@ class Word2VecTransformer(_BaseEmbedding):
         window=5,
         shrink_windows=True,
         negative=5,
+        batch_windows=False,
         ns_exponent=0.75,
         cbow_agg="mean",
         sample=1e-3,
@@ -266,6 +276,7 @@ class Word2VecTransformer(_BaseEmbedding):
         self.window = window
         self.shrink_windows = shrink_windows
         self.negative = negative
+        self.batch_windows = batch_windows
         self.ns_exponent = ns_exponent
         self.cbow_agg = cbow_agg
         self.sample = sample
@@ -327,7 +338,7 @@ class Word2VecTransformer(_BaseEmbedding):
         training = training_corpus(corpus.ids, blocks,
                                    keep_probabilities(vocabulary.counts, self.sample))
         context = ContextWindow(int(self.window), bool(self.shrink_windows),
-                                self.cbow_agg == "mean")
+                                self.cbow_agg == "mean", bool(self.batch_windows))
         stats = block_stats(blocks.n_blocks)
 
         def train_epoch(epoch, n_threads):

@@ -71,6 +71,20 @@ def test_single_thread_fit_is_bit_identical(fortunes):
         assert np.isfinite(a.loss_curve_).all()
 
 
+def test_batched_windows_are_reproducible_and_ignored_by_cbow(fortunes):
+    params = dict(SMALL, n_jobs=1, random_state=3)
+    batched = FastTextTransformer(**params, batch_windows=True).fit(fortunes)
+    again = FastTextTransformer(**params, batch_windows=True).fit(fortunes)
+    pairwise = FastTextTransformer(**params).fit(fortunes)
+    np.testing.assert_array_equal(batched.vectors_.vectors, again.vectors_.vectors)
+    assert not np.array_equal(batched.vectors_.vectors, pairwise.vectors_.vectors)
+    assert batched.loss_curve_[-1] == pytest.approx(pairwise.loss_curve_[-1], rel=0.05)
+    cbow = dict(params, architecture="cbow")
+    np.testing.assert_array_equal(
+        FastTextTransformer(**cbow, batch_windows=True).fit(fortunes).vectors_.vectors,
+        FastTextTransformer(**cbow).fit(fortunes).vectors_.vectors)
+
+
 def test_only_used_buckets_get_rows(fitted):
     vectors = fitted.vectors_
     offsets, buckets = word_ngram_buckets(vectors.tokens, 3, 6, 2_000_000)

@@ -9,7 +9,7 @@ which are shared between words.
 
 import numpy as np
 import pytest
-from test_kernels_word2vec import DIM, _hs_reference, _ns_reference
+from test_kernels_word2vec import DIM, _hs_reference, _ns_reference, windows
 
 from skembed._blocks import make_blocks
 from skembed._kernels._bundles import (
@@ -78,18 +78,20 @@ def _replay(arch, hierarchical, W_in, W_out, window, tables, alpha, cbow_mean):
     return loss, examples
 
 
-def _run_kernel(arch, hierarchical, W_in, W_out, window, tables, alpha, cbow_mean):
+def _run_kernel(arch, hierarchical, W_in, W_out, window, tables, alpha, cbow_mean,
+                batch_windows=False, noise=NOISE):
     ids = np.concatenate([np.asarray(s, dtype=np.int32) for s in SENTENCES])
     offsets = np.concatenate([[0], np.cumsum([len(s) for s in SENTENCES])]).astype(np.int64)
     blocks = make_blocks(offsets, MAX_SENTENCE_LENGTH)
     corpus = training_corpus(ids, blocks, np.ones(N_WORDS))
     output = OutputLayer(W_out, bool(hierarchical), 2, np.zeros(N_WORDS),
-                         np.full(N_WORDS, NOISE, dtype=np.int32), *tables)
+                         np.full(N_WORDS, noise, dtype=np.int32), *tables)
     schedule = linear_schedule(alpha, alpha, 0, 1,
                                np.full(blocks.n_blocks, 7, dtype=np.uint64), True)
     stats = block_stats(blocks.n_blocks)
-    fasttext_epoch(W_in, _subwords(), corpus, output, ContextWindow(window, False, cbow_mean),
-                   schedule, stats, arch == "skipgram", 0, blocks.n_blocks, 1)
+    context = ContextWindow(window, False, cbow_mean, batch_windows)
+    fasttext_epoch(W_in, _subwords(), corpus, output, context, schedule, stats,
+                   arch == "skipgram", 0, blocks.n_blocks, 1)
     return stats.loss.sum(), stats.examples.sum()
 
 
@@ -116,6 +118,44 @@ def test_kernel_matches_numpy_replay(arch, cbow_mean, hierarchical):
     ref_loss, ref_examples = _replay(arch, hierarchical, ref_in, ref_out, 2, tables, 0.05,
                                      cbow_mean)
     loss, examples = _run_kernel(arch, hierarchical, W_in, W_out, 2, tables, 0.05, cbow_mean)
+    assert examples == ref_examples
+    np.testing.assert_allclose(W_in, ref_in, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(W_out, ref_out, rtol=1e-5, atol=1e-6)
+    assert loss == pytest.approx(ref_loss, rel=1e-5)
+
+
+def _window_minibatch_replay(W_in, W_out, window, noise, negative, alpha):
+    """fastText skip-gram with each window's pairs as one minibatch step."""
+    loss = 0.0
+    examples = 0
+    for center, context in windows(SENTENCES, window):
+        h = W_in[WORD_ROWS[center]].mean(axis=0)
+        before = W_out.copy()
+        grad = np.zeros(DIM, np.float32)
+        for word in context:  # every pair's steps from the rows as they were
+            for row, label in [(word, 1.0)] + [(noise, 0.0)] * negative:
+                if not label and row == word:
+                    continue
+                score = np.float32(h @ before[row])
+                loss += float(np.logaddexp(0.0, -score if label else score))
+                if abs(score) < 6:
+                    g = np.float32((label - 1 / (1 + np.exp(-score))) * alpha)
+                    grad += g * before[row]
+                    W_out[row] += g * h
+            examples += 1
+        for row in WORD_ROWS[center]:
+            W_in[row] += grad
+    return loss, examples
+
+
+@pytest.mark.parametrize("noise", [NOISE, 1], ids=["noise-other", "noise-sometimes-target"])
+def test_batched_windows_match_numpy_minibatch_replay(noise):
+    tables = _tables(False)
+    W_in, W_out = _weights(False, seed=2)
+    ref_in, ref_out = W_in.copy(), W_out.copy()
+    ref_loss, ref_examples = _window_minibatch_replay(ref_in, ref_out, 2, noise, 2, 0.05)
+    loss, examples = _run_kernel("skipgram", False, W_in, W_out, 2, tables, 0.05, True,
+                                 batch_windows=True, noise=noise)
     assert examples == ref_examples
     np.testing.assert_allclose(W_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(W_out, ref_out, rtol=1e-5, atol=1e-6)

@@ -100,7 +100,7 @@ def _reference_epoch(arch, hierarchical, W_in, W_out, sentences, window, noise, 
 
 
 def _run_kernel(arch, hierarchical, W_in, W_out, sentences, window, noise, negative, tables,
-                alpha, n_tokens, cbow_mean=True, python=False):
+                alpha, n_tokens, cbow_mean=True, python=False, batch_windows=False):
     ids = np.concatenate([np.asarray(s, dtype=np.int32) for s in sentences])
     offsets = np.concatenate([[0], np.cumsum([len(s) for s in sentences])]).astype(np.int64)
     blocks = make_blocks(offsets, MAX_SENTENCE_LENGTH)
@@ -111,7 +111,7 @@ def _run_kernel(arch, hierarchical, W_in, W_out, sentences, window, noise, negat
     corpus = training_corpus(ids, blocks, keep)
     output = OutputLayer(W_out, bool(hierarchical), negative, accept, alias, codes, points,
                          lengths)
-    context = ContextWindow(window, False, cbow_mean)
+    context = ContextWindow(window, False, cbow_mean, batch_windows)
     seeds = np.full(blocks.n_blocks, 12345, dtype=np.uint64)
     # alpha_end == alpha_start: the rate is constant, as in the reference.
     schedule = linear_schedule(alpha, alpha, 0, 1, seeds, True)
@@ -144,6 +144,61 @@ def test_kernel_matches_numpy_reference(arch, hierarchical, cbow_mean):
         arch, hierarchical, ref_in, ref_out, sentences, 2, 4, 2, tables, 0.05, cbow_mean)
     loss, examples = _run_kernel(arch, hierarchical, W_in, W_out, sentences, 2, 4, 2, tables,
                                  0.05, n_tokens, cbow_mean)
+    assert examples == ref_examples
+    np.testing.assert_allclose(W_in, ref_in, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(W_out, ref_out, rtol=1e-5, atol=1e-7)
+    assert loss == pytest.approx(ref_loss, rel=1e-5)
+
+
+def windows(sentences, window):
+    """Yield (center, context tokens) for every position with a context, fixed windows."""
+    for sentence in sentences:
+        n = len(sentence)
+        for i, center in enumerate(sentence):
+            context = [sentence[j] for j in range(max(0, i - window), min(n, i + window + 1))
+                       if j != i]
+            if context:
+                yield center, context
+
+
+def _shared_reference_epoch(W_in, W_out, sentences, window, noise, negative, alpha):
+    """Skip-gram with shared negatives: one minibatch step per window (HogBatch)."""
+    loss = 0.0
+    examples = 0
+    for center, context in windows(sentences, window):
+        rows = [(center, 1.0)] + [(noise, 0.0)] * negative
+        gains = np.zeros((len(context), len(rows)), np.float32)
+        for m, word in enumerate(context):
+            for k, (row, label) in enumerate(rows):
+                if k and row == center:
+                    continue
+                score = np.float32(W_in[word] @ W_out[row])
+                loss += _loss(score if label else -score)
+                if abs(score) < 6:
+                    gains[m, k] = np.float32((label - _sigmoid(score)) * alpha)
+        inputs, outputs = W_in[context].copy(), W_out[[row for row, _ in rows]].copy()
+        for m, word in enumerate(context):
+            W_in[word] += gains[m] @ outputs
+        for k, (row, _) in enumerate(rows):
+            W_out[row] += gains[:, k] @ inputs
+        examples += len(context)
+    return loss, examples
+
+
+@pytest.mark.parametrize("noise", [4, 0], ids=["noise-other", "noise-sometimes-target"])
+def test_shared_negatives_kernel_matches_numpy_minibatch_reference(noise):
+    rng = np.random.default_rng(6)
+    n_tokens = 5
+    no_tables = (np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), np.zeros(1, np.int32))
+    W_in = ((rng.random((n_tokens, DIM)) - 0.5) / DIM).astype(np.float32)
+    W_out = (rng.normal(size=(n_tokens, DIM)) * 0.3).astype(np.float32)
+    W_in[3] *= 400  # scores involving token 3 saturate: those pairs are skipped
+    sentences = [[0, 1, 2, 0, 3, 1, 1], [4, 1], [2]]  # 1 twice in a window, a lone token
+    ref_in, ref_out = W_in.copy(), W_out.copy()
+    ref_loss, ref_examples = _shared_reference_epoch(ref_in, ref_out, sentences, 2, noise, 2,
+                                                     0.05)
+    loss, examples = _run_kernel("skipgram", False, W_in, W_out, sentences, 2, noise, 2,
+                                 no_tables, 0.05, n_tokens, batch_windows=True)
     assert examples == ref_examples
     np.testing.assert_allclose(W_in, ref_in, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(W_out, ref_out, rtol=1e-5, atol=1e-7)

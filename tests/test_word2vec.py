@@ -40,6 +40,23 @@ def test_single_thread_fit_is_bit_identical(fortunes, architecture, objective):
     assert first.n_iter_ == 3
 
 
+def test_batched_windows_are_reproducible_and_change_only_skipgram_with_negatives(fortunes):
+    params = dict(SMALL, n_jobs=1, random_state=3)
+    batched = Word2VecTransformer(**params, batch_windows=True).fit(fortunes)
+    again = Word2VecTransformer(**params, batch_windows=True).fit(fortunes)
+    pairwise = Word2VecTransformer(**params).fit(fortunes)
+    np.testing.assert_array_equal(batched.vectors_.vectors, again.vectors_.vectors)
+    assert not np.array_equal(batched.vectors_.vectors, pairwise.vectors_.vectors)
+    assert np.all(np.isfinite(batched.vectors_.vectors))
+    # The same pairs are trained, so the losses per pair stay close to pair by pair's.
+    assert batched.loss_curve_[-1] < batched.loss_curve_[0]
+    assert batched.loss_curve_[-1] == pytest.approx(pairwise.loss_curve_[-1], rel=0.05)
+    for other in ({"architecture": "cbow"}, {"objective": "hierarchical_softmax"}):
+        ignored = Word2VecTransformer(**params, **other, batch_windows=True).fit(fortunes)
+        plain = Word2VecTransformer(**params, **other).fit(fortunes)
+        np.testing.assert_array_equal(ignored.vectors_.vectors, plain.vectors_.vectors)
+
+
 def test_training_lowers_the_loss(fortunes):
     model = Word2VecTransformer(**dict(SMALL, epochs=6), random_state=0).fit(fortunes)
     assert model.loss_curve_[-1] < model.loss_curve_[0]

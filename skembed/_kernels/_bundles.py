@@ -38,10 +38,12 @@ the Walker alias table ``accept``/``alias``; hierarchical softmax follows ``code
 ``points`` (``lengths`` long) of each token.
 """
 
-ContextWindow = namedtuple("ContextWindow", ["window", "shrink", "cbow_mean"])
+ContextWindow = namedtuple("ContextWindow", ["window", "shrink", "cbow_mean", "batch_windows"],
+                           defaults=(False,))
 ContextWindow.__doc__ = """Which tokens are context: up to ``window`` on each side (drawn
 from 1 to ``window`` per center when ``shrink``); CBOW averages them if ``cbow_mean``, else
-sums them."""
+sums them; skip-gram trains each window's pairs as one minibatch step if
+``batch_windows`` (negative sampling only)."""
 
 LinearSchedule = namedtuple(
     "LinearSchedule", ["alpha_start", "alpha_end", "epoch", "epochs", "seeds", "compute_loss"]

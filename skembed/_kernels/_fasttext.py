@@ -20,6 +20,7 @@ from ._word2vec import (
     merge_hot_rows,
     negative_sampling_update,
     subsample,
+    window_minibatch_step,
     window_span,
 )
 
@@ -57,7 +58,9 @@ def skipgram_block(W_in, subwords, corpus, output, context, schedule, block):
     As in fastText, the center's subword mean predicts each context token in turn. After
     each prediction every input row of the center moves by the same gradient, so their
     mean moves by ``mean_shift[center]`` times it (1 unless a bucket repeats in the
-    word): the hidden vector is updated in place, exactly, instead of re-averaged.
+    word): the hidden vector is updated in place, exactly, instead of re-averaged. With
+    ``context.batch_windows`` (negative sampling only) a window's pairs are one minibatch
+    step (``window_minibatch_step``) and the center's rows move once a window.
     """
     dim = W_in.shape[1]
     W_out, hierarchical, negative = output.weights, output.hierarchical, output.negative
@@ -66,6 +69,10 @@ def skipgram_block(W_in, subwords, corpus, output, context, schedule, block):
     state, grad, hidden, sentence, rows, scores = block_scratch(
         schedule.seeds[block], dim, negative, output.codes)
     hot, snapshot, hot_first = hot_rows(W_out, hierarchical)
+    batched = context.batch_windows and not hierarchical
+    window_size = 2 * context.window * (negative + 1) if batched else 0
+    window_rows = np.empty(window_size, dtype=np.int64)
+    window_steps = np.empty(window_size, dtype=np.float32)
     tokens_before = corpus.block_token_starts[block]
     loss = 0.0
     examples = 0
@@ -83,6 +90,14 @@ def skipgram_block(W_in, subwords, corpus, output, context, schedule, block):
                 continue
             hidden[:] = 0.0
             add_mean_of_rows(hidden, W_in, sub_rows, first, last)
+            if batched:
+                grad[:] = 0.0
+                loss += window_minibatch_step(
+                    hidden, grad, sentence, lo, hi, i, W_out, output.accept, output.alias,
+                    negative, alpha, state, compute_loss, window_rows, window_steps)
+                add_to_rows(W_in, sub_rows, first, last, np.float32(1.0), grad)
+                examples += hi - lo - 1
+                continue
             for j in range(lo, hi):
                 if j == i:
                     continue

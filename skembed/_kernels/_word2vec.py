@@ -83,6 +83,123 @@ def negative_sampling_update(h, grad, target, W_out, accept, alias, negative, al
 
 
 @numba.njit(cache=CACHE)
+def draw_window_noise(state, accept, alias, W_out, negative, noise, first):
+    """Draw ``negative`` noise tokens into ``noise[first:]`` and prefetch their rows."""
+    for draw in range(negative):
+        row = sample_alias(state, accept, alias)
+        noise[first + draw] = row
+        prefetch_row(W_out, row)
+
+
+@numba.njit(cache=CACHE)
+def shared_negatives_update(W_in, sentence, lo, hi, center, W_out, noise, first, negative,
+                            alpha, compute_loss, gains, output_grad, grad):
+    """Train every context word of one window to predict its center against shared noise.
+
+    The HogBatch step of Ji et al. (2016, "Parallelizing Word2Vec in Multi-Core and
+    Many-Core Architectures"): the context words of ``sentence[lo:hi]`` (but ``center``)
+    share the noise tokens ``noise[first:first + negative]``, drawn once for the window
+    (each context word still meets ``negative`` of them, as one by one); the score of
+    every (context word, output row) pair comes from the rows as they are, then each input
+    row and each output row moves once, by the sum of its pairs' steps. Saturated pairs
+    and noise equal to the center are skipped as one by one. ``gains`` (2 * window x
+    negative + 1), ``output_grad`` (negative + 1 x dim) and ``grad`` (dim) are scratch.
+    Returns the loss of the window's pairs.
+    """
+    target = sentence[center]
+    output_grad[:negative + 1] = 0.0
+    loss = 0.0
+    pair = 0
+    for j in range(lo, hi):
+        if j == center:
+            continue
+        word = sentence[j]
+        for draw in range(negative + 1):
+            row = target if draw == 0 else noise[first + draw - 1]
+            g = np.float32(0.0)
+            if draw == 0 or row != target:
+                score = dot_row(W_in[word], W_out, row)
+                if score <= -MAX_EXP or score >= MAX_EXP:
+                    if compute_loss:
+                        loss += logistic_loss(score if draw == 0 else -score)
+                else:
+                    p = sigmoid(score)
+                    if compute_loss:
+                        loss -= np.log(p if draw == 0 else np.float32(1.0) - p)
+                    label = np.float32(1.0) if draw == 0 else np.float32(0.0)
+                    g = np.float32((label - p) * alpha)
+                    add_scaled_row(output_grad[draw], g, W_in, word)
+            gains[pair, draw] = g
+        pair += 1
+    # The input rows move by steps from the output rows as they were (outputs move last).
+    pair = 0
+    for j in range(lo, hi):
+        if j == center:
+            continue
+        grad[:] = 0.0
+        for draw in range(negative + 1):
+            if gains[pair, draw] != 0.0:
+                row = target if draw == 0 else noise[first + draw - 1]
+                add_scaled_row(grad, gains[pair, draw], W_out, row)
+        add_scaled_to_row(W_in, sentence[j], np.float32(1.0), grad)
+        pair += 1
+    add_scaled_to_row(W_out, target, np.float32(1.0), output_grad[0])
+    for draw in range(negative):
+        add_scaled_to_row(W_out, noise[first + draw], np.float32(1.0), output_grad[draw + 1])
+    return loss
+
+
+@numba.njit(cache=CACHE)
+def window_minibatch_step(hidden, grad, sentence, lo, hi, center, W_out, accept, alias,
+                          negative, alpha, state, compute_loss, rows, steps):
+    """One input predicts every context token of a window, as one minibatch step.
+
+    fastText's skip-gram orientation: ``hidden`` (the center's input) predicts each token
+    of ``sentence[lo:hi]`` but ``center``, each against ``negative`` noise tokens of its
+    own (a noise token equal to its pair's target is skipped). Every score comes from
+    ``hidden`` and the output rows as they are; the output rows move right after, and the
+    gradient for ``hidden`` is summed into ``grad``, for the caller to apply once a window
+    instead of once a pair. ``rows`` and ``steps`` hold ``2 * window * (negative + 1)``
+    entries. Returns the loss of the window's pairs.
+    """
+    n_targets = 0
+    for j in range(lo, hi):
+        if j != center:
+            rows[n_targets] = sentence[j]
+            prefetch_row(W_out, sentence[j])
+            n_targets += 1
+    n_rows = n_targets * (negative + 1)
+    for r in range(n_targets, n_rows):  # pair t's noise: rows[n_targets + t * negative:]
+        rows[r] = sample_alias(state, accept, alias)
+        prefetch_row(W_out, rows[r])
+    for r in range(n_rows):
+        steps[r] = dot_row(hidden, W_out, rows[r])
+    loss = 0.0
+    for r in range(n_rows):
+        row = rows[r]
+        positive = r < n_targets
+        if not positive and row == rows[(r - n_targets) // negative]:
+            steps[r] = 0.0
+            continue
+        score = steps[r]
+        steps[r] = 0.0
+        if score <= -MAX_EXP or score >= MAX_EXP:
+            if compute_loss:
+                loss += logistic_loss(score if positive else -score)
+            continue
+        p = sigmoid(score)
+        if compute_loss:
+            loss -= np.log(p if positive else np.float32(1.0) - p)
+        label = np.float32(1.0) if positive else np.float32(0.0)
+        steps[r] = np.float32((label - p) * alpha)
+        add_scaled_row(grad, steps[r], W_out, row)
+    for r in range(n_rows):
+        if steps[r] != 0.0:
+            add_scaled_to_row(W_out, rows[r], steps[r], hidden)
+    return loss
+
+
+@numba.njit(cache=CACHE)
 def hierarchical_softmax_update(h, grad, target, W_out, hot, hot_first, codes, points,
                                 lengths, alpha, compute_loss, scores):
     """Train ``h`` to follow the Huffman path of ``target``, one binary decision a node.
@@ -192,15 +309,21 @@ def window_span(context, state):
 @numba.njit(cache=CACHE, nogil=True)
 def skipgram_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
                    tokens_before, total_tokens, keep_prob, accept, alias, codes, points,
-                   lengths, hierarchical, window, negative, shrink_windows, alpha_start,
-                   alpha_end, epoch, epochs, seed, compute_loss):
+                   lengths, hierarchical, window, negative, shrink_windows, batch_windows,
+                   alpha_start, alpha_end, epoch, epochs, seed, compute_loss):
     """Train skip-gram on sentences [first_sentence, end_sentence); return (loss, examples).
 
-    As in the C tool and gensim, each context token's input vector predicts the center.
+    As in the C tool and gensim, each context token's input vector predicts the center;
+    with ``batch_windows`` (negative sampling only) a center's context tokens share
+    one noise draw and train as one minibatch (``shared_negatives_update``).
     """
     state, grad, hidden, sentence, rows, scores = block_scratch(
         seed, W_in.shape[1], negative, codes)
     hot, snapshot, hot_first = hot_rows(W_out, hierarchical)
+    batched = batch_windows and not hierarchical
+    gains = np.empty((2 * window if batched else 0, negative + 1), dtype=np.float32)
+    output_grad = np.empty((negative + 1 if batched else 0, W_in.shape[1]), dtype=np.float32)
+    noise = np.empty(2 * negative if batched else 0, dtype=np.int64)  # this window, the next
     loss = 0.0
     examples = 0
     for s in range(first_sentence, end_sentence):
@@ -209,10 +332,27 @@ def skipgram_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sente
                               total_tokens)
         tokens_before += stop - start
         n = subsample(ids, start, stop, keep_prob, state, sentence)
+        current = 0
+        if batched and n > 0:
+            draw_window_noise(state, accept, alias, W_out, negative, noise, current)
         for i in range(n):
             center = sentence[i]
             span = window - below(state, window) if shrink_windows else window
-            for j in range(max(0, i - span), min(n, i + span + 1)):
+            lo, hi = max(0, i - span), min(n, i + span + 1)
+            if batched:
+                # The next window's noise is drawn, and its rows fetched, ahead of time.
+                following = negative - current
+                if i + 1 < n:
+                    draw_window_noise(state, accept, alias, W_out, negative, noise, following)
+                    prefetch_row(W_out, sentence[i + 1])
+                if hi - lo > 1:
+                    loss += shared_negatives_update(
+                        W_in, sentence, lo, hi, i, W_out, noise, current, negative, alpha,
+                        compute_loss, gains, output_grad, grad)
+                    examples += hi - lo - 1
+                current = following
+                continue
+            for j in range(lo, hi):
                 if j == i:
                     continue
                 context = sentence[j]
@@ -315,8 +455,8 @@ def skipgram_epoch(W_in, corpus, output, context, schedule, stats, first_block, 
                 corpus.block_token_starts[block], corpus.n_tokens, corpus.keep_prob,
                 output.accept, output.alias, output.codes, output.points, output.lengths,
                 output.hierarchical, context.window, output.negative, context.shrink,
-                schedule.alpha_start, schedule.alpha_end, schedule.epoch, schedule.epochs,
-                schedule.seeds[block], schedule.compute_loss)
+                context.batch_windows, schedule.alpha_start, schedule.alpha_end,
+                schedule.epoch, schedule.epochs, schedule.seeds[block], schedule.compute_loss)
 
 
 @numba.njit(parallel=True, nogil=True, cache=CACHE)
