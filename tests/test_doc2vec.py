@@ -60,6 +60,20 @@ def test_one_thread_and_a_seed_give_bit_identical_fits(texts):
     np.testing.assert_array_equal(first.transform(texts[:50]), second.transform(texts[:50]))
 
 
+def test_batched_word_windows_change_only_dbow_with_words(texts):
+    dbow_words = dict(SMALL, dm=False, dbow_words=True)
+    batched = Doc2VecTransformer(**dbow_words, batch_windows=True).fit(texts)
+    again = Doc2VecTransformer(**dbow_words, batch_windows=True).fit(texts)
+    pairwise = Doc2VecTransformer(**dbow_words).fit(texts)
+    np.testing.assert_array_equal(batched.document_vectors_, again.document_vectors_)
+    assert not np.array_equal(batched.vectors_.vectors, pairwise.vectors_.vectors)
+    assert batched.loss_curve_[-1] == pytest.approx(pairwise.loss_curve_[-1], rel=0.05)
+    for other in ({"dm": False}, {"dm": True}):
+        ignored = Doc2VecTransformer(**SMALL, **other, batch_windows=True).fit(texts)
+        plain = Doc2VecTransformer(**SMALL, **other).fit(texts)
+        np.testing.assert_array_equal(ignored.document_vectors_, plain.document_vectors_)
+
+
 def test_fit_transform_returns_the_trained_rows_and_empty_documents_get_zeros(texts):
     docs = [*texts[:100], "", "zzzq qqxv"]
     model = Doc2VecTransformer(**SMALL)

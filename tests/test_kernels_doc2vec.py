@@ -6,7 +6,7 @@ update: no sub-sampling, fixed windows, and a noise table whose every draw is on
 
 import numpy as np
 import pytest
-from test_kernels_word2vec import _hs_reference, _ns_reference
+from test_kernels_word2vec import _hs_reference, _ns_reference, hogbatch_window
 
 from skembed._blocks import make_blocks, sentence_documents
 from skembed._kernels._bundles import (
@@ -52,8 +52,14 @@ def _predict(h, target, W_out, hierarchical, tables):
     return _ns_reference(h, target, W_out, NOISE, NEGATIVE, ALPHA)
 
 
-def _replay(dm, hierarchical, W_in, W_out, D, train_words, learn_words, cbow_mean):
-    """One epoch as gensim's Doc2Vec trains it, written out plainly."""
+def _replay(dm, hierarchical, W_in, W_out, D, train_words, learn_words, cbow_mean,
+            batch_windows=False):
+    """One epoch as gensim's Doc2Vec trains it, written out plainly.
+
+    With ``batch_windows`` a position's word pairs are one HogBatch step (as
+    ``_shared_reference_epoch`` of the word2vec kernel tests) before the document's
+    prediction.
+    """
     tables = _tables(hierarchical)
     loss, examples = 0.0, 0
     for doc, words in enumerate(DOCUMENTS):
@@ -75,7 +81,11 @@ def _replay(dm, hierarchical, W_in, W_out, D, train_words, learn_words, cbow_mea
                         W_in[word] += share * grad
                 loss, examples = loss + step, examples + 1
                 continue
-            if train_words:
+            if train_words and batch_windows and context:
+                inputs = W_in if learn_words else W_in.copy()  # frozen: moves are dropped
+                step = hogbatch_window(inputs, W_out, target, context, NOISE, NEGATIVE, ALPHA)
+                loss, examples = loss + step, examples + len(context)
+            elif train_words:
                 for word in context:
                     grad, step = _predict(W_in[word].copy(), target, W_out, hierarchical,
                                           tables)
@@ -89,7 +99,7 @@ def _replay(dm, hierarchical, W_in, W_out, D, train_words, learn_words, cbow_mea
 
 
 def _kernel(dm, hierarchical, W_in, W_out, D, train_words, learn_words, cbow_mean,
-            python=False):
+            python=False, batch_windows=False):
     ids = np.concatenate([np.asarray(d, dtype=np.int32) for d in DOCUMENTS])
     offsets = np.concatenate([[0], np.cumsum([len(d) for d in DOCUMENTS])]).astype(np.int64)
     blocks = make_blocks(offsets, MAX_SENTENCE_LENGTH)
@@ -100,7 +110,7 @@ def _kernel(dm, hierarchical, W_in, W_out, D, train_words, learn_words, cbow_mea
                          np.full(N_TOKENS, NOISE, dtype=np.int32), codes, points, lengths)
     documents = DocumentLayer(D, sentence_documents(blocks, offsets), bool(train_words),
                               bool(learn_words))
-    context = ContextWindow(WINDOW, False, bool(cbow_mean))
+    context = ContextWindow(WINDOW, False, bool(cbow_mean), batch_windows)
     seeds = np.full(blocks.n_blocks, 12345, dtype=np.uint64)
     schedule = linear_schedule(ALPHA, ALPHA, 0, 1, seeds, True)  # a constant rate
     stats = block_stats(blocks.n_blocks)
@@ -131,6 +141,22 @@ def test_kernel_matches_numpy_replay(dm, train_words, cbow_mean, hierarchical):
     assert loss == pytest.approx(ref_loss, rel=1e-5)
     untouched = _weights(hierarchical)[2][2]
     np.testing.assert_array_equal(D[2], untouched)  # the empty document's row
+
+
+@pytest.mark.parametrize("learn_words", [True, False], ids=["words-learn", "words-frozen"])
+def test_batched_word_pairs_match_numpy_replay(learn_words):
+    W_in, W_out, D = _weights(False)
+    ref = [a.copy() for a in (W_in, W_out, D)]
+    ref_loss, ref_examples = _replay(False, False, *ref, True, learn_words, True,
+                                     batch_windows=True)
+    loss, examples = _kernel(False, False, W_in, W_out, D, True, learn_words, True,
+                             batch_windows=True)
+    assert examples == ref_examples
+    for got, expected in zip((W_in, W_out, D), ref, strict=True):
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
+    assert loss == pytest.approx(ref_loss, rel=1e-5)
+    if not learn_words:
+        np.testing.assert_array_equal(W_in, _weights(False)[0])
 
 
 @pytest.mark.parametrize("dm,train_words,cbow_mean", CASES)

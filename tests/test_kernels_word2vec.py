@@ -161,26 +161,36 @@ def windows(sentences, window):
                 yield center, context
 
 
+def hogbatch_window(W_in, W_out, center, context, noise, negative, alpha):
+    """One HogBatch step: the context tokens predict the center, sharing the noise draws.
+
+    Every step comes from the rows as they were; returns the loss of the window's pairs.
+    """
+    rows = [(center, 1.0)] + [(noise, 0.0)] * negative
+    gains = np.zeros((len(context), len(rows)), np.float32)
+    loss = 0.0
+    for m, word in enumerate(context):
+        for k, (row, label) in enumerate(rows):
+            if k and row == center:
+                continue
+            score = np.float32(W_in[word] @ W_out[row])
+            loss += _loss(score if label else -score)
+            if abs(score) < 6:
+                gains[m, k] = np.float32((label - _sigmoid(score)) * alpha)
+    inputs, outputs = W_in[context].copy(), W_out[[row for row, _ in rows]].copy()
+    for m, word in enumerate(context):
+        W_in[word] += gains[m] @ outputs
+    for k, (row, _) in enumerate(rows):
+        W_out[row] += gains[:, k] @ inputs
+    return loss
+
+
 def _shared_reference_epoch(W_in, W_out, sentences, window, noise, negative, alpha):
     """Skip-gram with shared negatives: one minibatch step per window (HogBatch)."""
     loss = 0.0
     examples = 0
     for center, context in windows(sentences, window):
-        rows = [(center, 1.0)] + [(noise, 0.0)] * negative
-        gains = np.zeros((len(context), len(rows)), np.float32)
-        for m, word in enumerate(context):
-            for k, (row, label) in enumerate(rows):
-                if k and row == center:
-                    continue
-                score = np.float32(W_in[word] @ W_out[row])
-                loss += _loss(score if label else -score)
-                if abs(score) < 6:
-                    gains[m, k] = np.float32((label - _sigmoid(score)) * alpha)
-        inputs, outputs = W_in[context].copy(), W_out[[row for row, _ in rows]].copy()
-        for m, word in enumerate(context):
-            W_in[word] += gains[m] @ outputs
-        for k, (row, _) in enumerate(rows):
-            W_out[row] += gains[:, k] @ inputs
+        loss += hogbatch_window(W_in, W_out, center, context, noise, negative, alpha)
         examples += len(context)
     return loss, examples
 

@@ -33,11 +33,13 @@ from ._word2vec import (
     MAX_SENTENCE_LENGTH,
     block_rate,
     block_scratch,
+    draw_window_noise,
     hierarchical_softmax_update,
     hot_rows,
     learning_rate,
     merge_hot_rows,
     negative_sampling_update,
+    shared_negatives_update,
     subsample,
     window_span,
 )
@@ -59,6 +61,11 @@ def dbow_block(W_in, documents, corpus, output, context, schedule, block):
     state, grad, hidden, sentence, rows, scores = block_scratch(
         schedule.seeds[block], W_in.shape[1], negative, codes)
     hot, snapshot, hot_first = hot_rows(W_out, hierarchical)
+    # batch_windows: the word pairs of each window as one HogBatch step (word2vec's).
+    batched = train_words and context.batch_windows and not hierarchical
+    gains = np.empty((2 * window if batched else 0, negative + 1), dtype=np.float32)
+    output_grad = np.empty((negative + 1 if batched else 0, W_in.shape[1]), dtype=np.float32)
+    noise = np.empty(2 * negative if batched else 0, dtype=np.int64)
     tokens_before = corpus.block_token_starts[block]
     loss = 0.0
     examples = 0
@@ -68,9 +75,24 @@ def dbow_block(W_in, documents, corpus, output, context, schedule, block):
         tokens_before += stop - start
         n = subsample(ids, start, stop, keep_prob, state, sentence)
         doc = sentence_documents[s]
+        current = 0
+        if batched and n > 0:
+            draw_window_noise(state, accept, alias, W_out, negative, noise, current)
         for i in range(n):
             target = sentence[i]
-            if train_words:
+            if batched:
+                span = window - below(state, window) if shrink else window
+                lo, hi = max(0, i - span), min(n, i + span + 1)
+                following = negative - current
+                if i + 1 < n:
+                    draw_window_noise(state, accept, alias, W_out, negative, noise, following)
+                if hi - lo > 1:
+                    loss += shared_negatives_update(
+                        W_in, sentence, lo, hi, i, W_out, noise, current, negative, alpha,
+                        compute_loss, gains, output_grad, grad, learn_words)
+                    examples += hi - lo - 1
+                current = following
+            elif train_words:
                 span = window - below(state, window) if shrink else window
                 for j in range(max(0, i - span), min(n, i + span + 1)):
                     if j == i:

@@ -93,7 +93,7 @@ def draw_window_noise(state, accept, alias, W_out, negative, noise, first):
 
 @numba.njit(cache=CACHE)
 def shared_negatives_update(W_in, sentence, lo, hi, center, W_out, noise, first, negative,
-                            alpha, compute_loss, gains, output_grad, grad):
+                            alpha, compute_loss, gains, output_grad, grad, learn_inputs):
     """Train every context word of one window to predict its center against shared noise.
 
     The HogBatch step of Ji et al. (2016, "Parallelizing Word2Vec in Multi-Core and
@@ -102,9 +102,10 @@ def shared_negatives_update(W_in, sentence, lo, hi, center, W_out, noise, first,
     (each context word still meets ``negative`` of them, as one by one); the score of
     every (context word, output row) pair comes from the rows as they are, then each input
     row and each output row moves once, by the sum of its pairs' steps. Saturated pairs
-    and noise equal to the center are skipped as one by one. ``gains`` (2 * window x
-    negative + 1), ``output_grad`` (negative + 1 x dim) and ``grad`` (dim) are scratch.
-    Returns the loss of the window's pairs.
+    and noise equal to the center are skipped as one by one. The input rows stay as they
+    are unless ``learn_inputs`` (False: frozen pretrained words in Doc2Vec). ``gains``
+    (2 * window x negative + 1), ``output_grad`` (negative + 1 x dim) and ``grad`` (dim)
+    are scratch. Returns the loss of the window's pairs.
     """
     target = sentence[center]
     output_grad[:negative + 1] = 0.0
@@ -134,7 +135,7 @@ def shared_negatives_update(W_in, sentence, lo, hi, center, W_out, noise, first,
     # The input rows move by steps from the output rows as they were (outputs move last).
     pair = 0
     for j in range(lo, hi):
-        if j == center:
+        if j == center or not learn_inputs:
             continue
         grad[:] = 0.0
         for draw in range(negative + 1):
@@ -348,7 +349,7 @@ def skipgram_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sente
                 if hi - lo > 1:
                     loss += shared_negatives_update(
                         W_in, sentence, lo, hi, i, W_out, noise, current, negative, alpha,
-                        compute_loss, gains, output_grad, grad)
+                        compute_loss, gains, output_grad, grad, True)
                     examples += hi - lo - 1
                 current = following
                 continue
