@@ -58,7 +58,9 @@ class Doc2VecTransformer(ClassNamePrefixFeaturesOutMixin, _BaseTextEstimator):
         With ``dbow_words`` and negative sampling only (ignored otherwise): train the
         skip-gram word pairs of each window as one minibatch step, the context words
         sharing one noise draw, as ``Word2VecTransformer(batch_windows=True)`` does
-        (HogBatch). Faster; the document predictions are unchanged.
+        (HogBatch). The document vectors' own updates stay pair by pair. It pays on
+        large vocabularies; on the shared labelled sets it was no faster beyond the
+        noise (see the Doc2Vec page).
     objective : {"negative_sampling", "hierarchical_softmax"}, default="negative_sampling"
         Output layer, shared by documents and words.
     window : int, default=5

@@ -83,7 +83,8 @@ def _replay(dm, hierarchical, W_in, W_out, D, train_words, learn_words, cbow_mea
                 continue
             if train_words and batch_windows and context:
                 inputs = W_in if learn_words else W_in.copy()  # frozen: moves are dropped
-                step = hogbatch_window(inputs, W_out, target, context, NOISE, NEGATIVE, ALPHA)
+                step = hogbatch_window(inputs, W_out, target, context, [NOISE] * NEGATIVE,
+                                       ALPHA)
                 loss, examples = loss + step, examples + len(context)
             elif train_words:
                 for word in context:

@@ -152,6 +152,7 @@ def _window_minibatch_replay(W_in, W_out, window, noise, negative, alpha):
 def test_batched_windows_match_numpy_minibatch_replay(noise):
     tables = _tables(False)
     W_in, W_out = _weights(False, seed=2)
+    W_in[3] *= 400  # word 3's mean saturates its scores: those steps are skipped
     ref_in, ref_out = W_in.copy(), W_out.copy()
     ref_loss, ref_examples = _window_minibatch_replay(ref_in, ref_out, 2, noise, 2, 0.05)
     loss, examples = _run_kernel("skipgram", False, W_in, W_out, 2, tables, 0.05, True,

@@ -100,13 +100,16 @@ def _reference_epoch(arch, hierarchical, W_in, W_out, sentences, window, noise, 
 
 
 def _run_kernel(arch, hierarchical, W_in, W_out, sentences, window, noise, negative, tables,
-                alpha, n_tokens, cbow_mean=True, python=False, batch_windows=False):
+                alpha, n_tokens, cbow_mean=True, python=False, batch_windows=False,
+                noise_table=None):
     ids = np.concatenate([np.asarray(s, dtype=np.int32) for s in sentences])
     offsets = np.concatenate([[0], np.cumsum([len(s) for s in sentences])]).astype(np.int64)
     blocks = make_blocks(offsets, MAX_SENTENCE_LENGTH)
     keep = np.ones(n_tokens)
     accept = np.zeros(n_tokens)  # every column sends its draw to the alias: the noise token
     alias = np.full(n_tokens, noise, dtype=np.int32)
+    if noise_table is not None:
+        accept, alias = noise_table
     codes, points, lengths = tables
     corpus = training_corpus(ids, blocks, keep)
     output = OutputLayer(W_out, bool(hierarchical), negative, accept, alias, codes, points,
@@ -161,12 +164,12 @@ def windows(sentences, window):
                 yield center, context
 
 
-def hogbatch_window(W_in, W_out, center, context, noise, negative, alpha):
-    """One HogBatch step: the context tokens predict the center, sharing the noise draws.
+def hogbatch_window(W_in, W_out, center, context, noise_rows, alpha):
+    """One HogBatch step: the context tokens predict the center, sharing ``noise_rows``.
 
     Every step comes from the rows as they were; returns the loss of the window's pairs.
     """
-    rows = [(center, 1.0)] + [(noise, 0.0)] * negative
+    rows = [(center, 1.0)] + [(row, 0.0) for row in noise_rows]
     gains = np.zeros((len(context), len(rows)), np.float32)
     loss = 0.0
     for m, word in enumerate(context):
@@ -190,9 +193,49 @@ def _shared_reference_epoch(W_in, W_out, sentences, window, noise, negative, alp
     loss = 0.0
     examples = 0
     for center, context in windows(sentences, window):
-        loss += hogbatch_window(W_in, W_out, center, context, noise, negative, alpha)
+        loss += hogbatch_window(W_in, W_out, center, context, [noise] * negative, alpha)
         examples += len(context)
     return loss, examples
+
+
+def test_shared_negatives_draw_each_window_noise_a_window_ahead():
+    # A real noise table: the replay draws from the same random state as the kernel, in
+    # the documented order (a sentence's first window, then at each position the next
+    # window's), so scoring a window with the wrong half of the buffer would show.
+    from skembed._kernels._common import sample_alias
+
+    rng = np.random.default_rng(8)
+    n_tokens, window, negative, alpha = 6, 2, 3, 0.05
+    accept = rng.random(n_tokens)
+    alias = rng.integers(0, n_tokens, n_tokens).astype(np.int32)
+    W_in = ((rng.random((n_tokens, DIM)) - 0.5) / DIM).astype(np.float32)
+    W_out = (rng.normal(size=(n_tokens, DIM)) * 0.3).astype(np.float32)
+    sentences = [[0, 1, 2, 3, 4, 5, 1, 2], [3, 4], [5]]
+    ref_in, ref_out = W_in.copy(), W_out.copy()
+    state = np.array([12345], dtype=np.uint64)  # the block's seed in _run_kernel
+
+    def draw():
+        return [int(sample_alias(state, accept, alias)) for _ in range(negative)]
+
+    ref_loss, ref_examples = 0.0, 0
+    for sentence in sentences:
+        noise = draw()
+        for i, center in enumerate(sentence):
+            following = draw() if i + 1 < len(sentence) else None
+            context = [sentence[j] for j in range(max(0, i - window),
+                                                  min(len(sentence), i + window + 1)) if j != i]
+            if context:
+                ref_loss += hogbatch_window(ref_in, ref_out, center, context, noise, alpha)
+                ref_examples += len(context)
+            noise = following
+    no_tables = (np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), np.zeros(1, np.int32))
+    loss, examples = _run_kernel("skipgram", False, W_in, W_out, sentences, window, 0,
+                                 negative, no_tables, alpha, n_tokens, batch_windows=True,
+                                 noise_table=(accept, alias))
+    assert examples == ref_examples
+    np.testing.assert_allclose(W_in, ref_in, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(W_out, ref_out, rtol=1e-5, atol=1e-7)
+    assert loss == pytest.approx(ref_loss, rel=1e-5)
 
 
 @pytest.mark.parametrize("noise", [4, 0], ids=["noise-other", "noise-sometimes-target"])
