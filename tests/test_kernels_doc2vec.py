@@ -215,15 +215,17 @@ def test_sentence_documents_names_the_document_of_every_piece():
     assert set(owners) == {1, 3, 4}
 
 
-def _infer(dm, hierarchical, W_in, W_out, words, epochs, cbow_mean=True):
+def _infer(dm, hierarchical, W_in, W_out, words, epochs, cbow_mean=True, noise_table=None):
     from skembed._kernels._bundles import InferenceSchedule
     from skembed._kernels._doc2vec import infer_documents
 
     ids = np.asarray(words, dtype=np.int32)
     offsets = np.array([0, len(ids)], dtype=np.int64)
     codes, points, lengths = _tables(hierarchical)
-    output = OutputLayer(W_out, bool(hierarchical), NEGATIVE, np.zeros(N_TOKENS),
-                         np.full(N_TOKENS, NOISE, dtype=np.int32), codes, points, lengths)
+    accept, alias = (np.zeros(N_TOKENS), np.full(N_TOKENS, NOISE, dtype=np.int32)) \
+        if noise_table is None else noise_table
+    output = OutputLayer(W_out, bool(hierarchical), NEGATIVE, accept, alias, codes, points,
+                         lengths)
     inference = InferenceSchedule(ALPHA, 0.001, epochs, np.uint64(99), bool(dm))
     out = np.zeros((1, DIM), dtype=np.float32)
     infer_documents(W_in, output, ContextWindow(WINDOW, False, bool(cbow_mean)),
@@ -277,6 +279,43 @@ def test_inference_matches_numpy_replay_and_freezes_the_model(dm, cbow_mean, hie
             vector = vector + share * _frozen_step(h, target, W_out, hierarchical, alpha)
     np.testing.assert_allclose(got, vector, rtol=1e-4, atol=1e-6)
     assert not np.allclose(got, start)
+
+
+def test_inference_draws_the_next_position_noise_ahead_in_a_fixed_order():
+    # PV-DBOW inference with a real noise table, replayed from the document's own random
+    # state in the documented order: the start vector, then per pass the first
+    # position's noise and at each position the next one's.
+    from skembed._kernels._common import sample_alias, uniform
+    from skembed._kernels._doc2vec import document_state
+
+    rng = np.random.default_rng(9)
+    accept = rng.random(N_TOKENS)
+    alias = rng.integers(0, N_TOKENS, N_TOKENS).astype(np.int32)
+    W_in, W_out, _ = _weights(False, seed=4)
+    W_in[3] /= 400
+    words, epochs = [0, 1, 2, 0, 3, 1, 4], 3
+    got = _infer(False, False, W_in, W_out, words, epochs, noise_table=(accept, alias))
+    ids = np.asarray(words, dtype=np.int32)
+    state = np.array([document_state(ids, 0, len(ids), np.uint64(99))], dtype=np.uint64)
+    vector = np.array([(uniform(state) - 0.5) / DIM for _ in range(DIM)], np.float32)
+
+    def draw():
+        return [int(sample_alias(state, accept, alias)) for _ in range(NEGATIVE)]
+
+    for epoch in range(epochs):
+        alpha = max(0.001, ALPHA - (ALPHA - 0.001) * epoch / epochs)
+        noise = draw()
+        for i, target in enumerate(words):
+            following = draw() if i + 1 < len(words) else None
+            grad = np.zeros(DIM)
+            for row, label in [(target, 1.0)] + [(row, 0.0) for row in noise]:
+                if label or row != target:
+                    score = float(vector @ W_out[row])
+                    if abs(score) < 6:
+                        grad += alpha * (label - 1 / (1 + np.exp(-score))) * W_out[row]
+            vector = vector + grad
+            noise = following
+    np.testing.assert_allclose(got, vector, rtol=1e-4, atol=1e-6)
 
 
 def test_a_document_state_depends_on_its_tokens_and_the_seed_only():
