@@ -34,6 +34,7 @@ from bench_word2vec import (  # noqa: E402
     _peak_rss_mb,
     _read_corpus,
     run_child,
+    shown_path,
 )
 
 SETTINGS = {"dim": 100, "window": 5, "negative": 5, "min_n": 3, "max_n": 6,
@@ -161,7 +162,7 @@ def main():
     if args.child:
         return _child(args)
     print(f"settings {SETTINGS}; {args.threads} threads; {args.runs} run(s); corpus "
-          f"{args.data}/corpus")
+          f"{shown_path(args.data)}/corpus")
     runs = {library: [] for library in args.libraries}
     for run in range(args.runs):
         for library in args.libraries:

@@ -36,6 +36,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data"
+
+
+def shown_path(path):
+    """``path`` as the results files show it: relative to the repository."""
+    return os.path.relpath(path, REPO)
 WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 CONFIGS = {
@@ -222,7 +227,8 @@ def main():
     import skembed
 
     print(f"skembed {skembed.__version__} vs gensim {gensim.__version__}; corpus "
-          f"{args.data}/corpus (all files); {args.threads} threads; {args.runs} run(s) each; "
+          f"{shown_path(args.data)}/corpus (all files); {args.threads} threads; "
+          f"{args.runs} run(s) each; "
           f"settings {SETTINGS}")
     first, again = _compile_check(args.threads)
     print(f"compile check (warm cache, new process, 4 configurations): first fits "

@@ -22,10 +22,8 @@ from ._common import (
     MAX_EXP,
     add_scaled_row,
     add_scaled_to_row,
-    below,
     dot_row,
     prefetch_row,
-    sample_alias,
     sigmoid,
     uniform,
 )
@@ -56,7 +54,7 @@ def dbow_block(W_in, documents, corpus, output, context, schedule, block):
     accept, alias = output.accept, output.alias
     codes, points, lengths = output.codes, output.points, output.lengths
     ids, offsets, keep_prob = corpus.ids, corpus.sentence_offsets, corpus.keep_prob
-    window, shrink = context.window, context.shrink
+    window = context.window
     compute_loss = schedule.compute_loss
     state, grad, hidden, sentence, rows, scores = block_scratch(
         schedule.seeds[block], W_in.shape[1], negative, codes)
@@ -81,7 +79,7 @@ def dbow_block(W_in, documents, corpus, output, context, schedule, block):
         for i in range(n):
             target = sentence[i]
             if batched:
-                span = window - below(state, window) if shrink else window
+                span = window_span(context, state)
                 lo, hi = max(0, i - span), min(n, i + span + 1)
                 following = negative - current
                 if i + 1 < n:
@@ -93,7 +91,7 @@ def dbow_block(W_in, documents, corpus, output, context, schedule, block):
                     examples += hi - lo - 1
                 current = following
             elif train_words:
-                span = window - below(state, window) if shrink else window
+                span = window_span(context, state)
                 for j in range(max(0, i - span), min(n, i + span + 1)):
                     if j == i:
                         continue
@@ -153,7 +151,7 @@ def dm_block(W_in, documents, corpus, output, context, schedule, block):
     accept, alias = output.accept, output.alias
     codes, points, lengths = output.codes, output.points, output.lengths
     ids, offsets, keep_prob = corpus.ids, corpus.sentence_offsets, corpus.keep_prob
-    window, shrink, cbow_mean = context.window, context.shrink, context.cbow_mean
+    cbow_mean = context.cbow_mean
     compute_loss = schedule.compute_loss
     state, grad, hidden, sentence, rows, scores = block_scratch(
         schedule.seeds[block], W_in.shape[1], negative, codes)
@@ -168,7 +166,7 @@ def dm_block(W_in, documents, corpus, output, context, schedule, block):
         n = subsample(ids, start, stop, keep_prob, state, sentence)
         doc = sentence_documents[s]
         for i in range(n):
-            span = window - below(state, window) if shrink else window
+            span = window_span(context, state)
             lo, hi = max(0, i - span), min(n, i + span + 1)
             share = dm_input(hidden, D[doc], W_in, sentence, i, lo, hi, cbow_mean)
             grad[:] = 0.0
@@ -218,15 +216,6 @@ def doc2vec_epoch(W_in, documents, corpus, output, context, schedule, stats, dm,
 # Inference is bound by fetching output rows, so the noise tokens of the next position are
 # drawn, and their rows prefetched, before the current position is computed; and PV-DM's
 # context sums come from prefix sums of the (frozen) word rows instead of a row each.
-
-
-@numba.njit(cache=CACHE, inline="always")
-def draw_noise(output, state, rows, first):
-    """Draw ``output.negative`` noise tokens into ``rows[first:]``; prefetch their rows."""
-    for draw in range(output.negative):
-        row = sample_alias(state, output.accept, output.alias)
-        rows[first + draw] = row
-        prefetch_row(output.weights, row)
 
 
 @numba.njit(cache=CACHE, inline="always")
@@ -353,7 +342,8 @@ def infer_document(W_in, output, context, keep_prob, ids, start, stop, inference
             if inference.dm:
                 context_prefix(W_in, sentence, n, prefix)
             if not output.hierarchical:
-                draw_noise(output, state, noise, 0)
+                draw_window_noise(state, output.accept, output.alias, W_out, negative, noise,
+                                  0)
                 prefetch_row(W_out, sentence[0])
             current = 0
             for i in range(n):
@@ -371,7 +361,8 @@ def infer_document(W_in, output, context, keep_prob, ids, start, stop, inference
                     continue
                 following = negative - current
                 if i + 1 < n:
-                    draw_noise(output, state, noise, following)
+                    draw_window_noise(state, output.accept, output.alias, W_out, negative,
+                                      noise, following)
                     prefetch_row(W_out, sentence[i + 1])
                 frozen_negative_step(h, vector, share, sentence[i], output, alpha, noise,
                                      current, scores)

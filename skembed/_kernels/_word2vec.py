@@ -82,7 +82,7 @@ def negative_sampling_update(h, grad, target, W_out, accept, alias, negative, al
     return loss
 
 
-@numba.njit(cache=CACHE)
+@numba.njit(cache=CACHE, inline="always")
 def draw_window_noise(state, accept, alias, W_out, negative, noise, first):
     """Draw ``negative`` noise tokens into ``noise[first:]`` and prefetch their rows."""
     for draw in range(negative):
