@@ -248,9 +248,10 @@ class VocabularyBuilder:
         """
         self._flush()
         counts = self._counts[: self._index.n_ids]
+        count_of = counts.tolist()  # Python ints sort several times faster than NumPy's
         held = [(token, pid) for token, pid in self._index.items() if token not in self._exclude]
-        held.sort(key=lambda item: (-counts[item[1]], item[0]))
-        n_kept = sum(1 for _, pid in held if counts[pid] >= min_count)  # a prefix: sorted
+        held.sort(key=lambda item: (-count_of[item[1]], item[0]))
+        n_kept = sum(1 for _, pid in held if count_of[pid] >= min_count)  # a prefix: sorted
         if max_size is not None:
             n_kept = min(n_kept, max_size)
         live, dropped = held[:n_kept], held[n_kept:]

@@ -31,9 +31,15 @@ def _loss(margin):
 
 
 def _ns_reference(h, target, W_out, noise, negative, alpha):
+    """One prediction against ``negative`` draws of the noise token ``noise``."""
+    return _ns_reference_rows(h, target, W_out, [noise] * negative, alpha)
+
+
+def _ns_reference_rows(h, target, W_out, noise_rows, alpha):
+    """One prediction against the noise tokens ``noise_rows``, one output row at a time."""
     grad = np.zeros_like(h)
     loss = 0.0
-    for draw in range(negative + 1):
+    for draw, noise in enumerate([None, *noise_rows]):
         row, label = (target, 1.0) if draw == 0 else (noise, 0.0)
         if draw and row == target:
             continue
@@ -101,7 +107,7 @@ def _reference_epoch(arch, hierarchical, W_in, W_out, sentences, window, noise, 
 
 def _run_kernel(arch, hierarchical, W_in, W_out, sentences, window, noise, negative, tables,
                 alpha, n_tokens, cbow_mean=True, python=False, batch_windows=False,
-                noise_table=None):
+                noise_table=None, shrink=False):
     ids = np.concatenate([np.asarray(s, dtype=np.int32) for s in sentences])
     offsets = np.concatenate([[0], np.cumsum([len(s) for s in sentences])]).astype(np.int64)
     blocks = make_blocks(offsets, MAX_SENTENCE_LENGTH)
@@ -114,7 +120,7 @@ def _run_kernel(arch, hierarchical, W_in, W_out, sentences, window, noise, negat
     corpus = training_corpus(ids, blocks, keep)
     output = OutputLayer(W_out, bool(hierarchical), negative, accept, alias, codes, points,
                          lengths)
-    context = ContextWindow(window, False, cbow_mean, batch_windows)
+    context = ContextWindow(window, shrink, cbow_mean, batch_windows)
     seeds = np.full(blocks.n_blocks, 12345, dtype=np.uint64)
     # alpha_end == alpha_start: the rate is constant, as in the reference.
     schedule = linear_schedule(alpha, alpha, 0, 1, seeds, True)
@@ -198,25 +204,38 @@ def _shared_reference_epoch(W_in, W_out, sentences, window, noise, negative, alp
     return loss, examples
 
 
-def test_shared_negatives_draw_each_window_noise_a_window_ahead():
-    # A real noise table: the replay draws from the same random state as the kernel, in
-    # the documented order (a sentence's first window, then at each position the next
-    # window's), so scoring a window with the wrong half of the buffer would show.
+REPLAY_SENTENCES = [[0, 1, 2, 3, 4, 5, 1, 2], [3, 4], [5]]
+
+
+def _real_noise_replay(seed, n_tokens, negative):
+    """A real noise table, weights, and a draw of noise from the kernel's own random state.
+
+    Returns ``(noise_table, W_in, W_out, state, draw)``: ``state`` starts where the
+    block of ``_run_kernel`` starts, and ``draw()`` takes ``negative`` noise tokens from it.
+    """
     from skembed._kernels._common import sample_alias
 
-    rng = np.random.default_rng(8)
-    n_tokens, window, negative, alpha = 6, 2, 3, 0.05
+    rng = np.random.default_rng(seed)
     accept = rng.random(n_tokens)
     alias = rng.integers(0, n_tokens, n_tokens).astype(np.int32)
     W_in = ((rng.random((n_tokens, DIM)) - 0.5) / DIM).astype(np.float32)
     W_out = (rng.normal(size=(n_tokens, DIM)) * 0.3).astype(np.float32)
-    sentences = [[0, 1, 2, 3, 4, 5, 1, 2], [3, 4], [5]]
-    ref_in, ref_out = W_in.copy(), W_out.copy()
     state = np.array([12345], dtype=np.uint64)  # the block's seed in _run_kernel
 
     def draw():
         return [int(sample_alias(state, accept, alias)) for _ in range(negative)]
 
+    return (accept, alias), W_in, W_out, state, draw
+
+
+def test_shared_negatives_draw_each_window_noise_a_window_ahead():
+    # A real noise table: the replay draws from the same random state as the kernel, in
+    # the documented order (a sentence's first window, then at each position the next
+    # window's), so scoring a window with the wrong half of the buffer would show.
+    n_tokens, window, negative, alpha = 6, 2, 3, 0.05
+    noise_table, W_in, W_out, _, draw = _real_noise_replay(8, n_tokens, negative)
+    sentences = REPLAY_SENTENCES
+    ref_in, ref_out = W_in.copy(), W_out.copy()
     ref_loss, ref_examples = 0.0, 0
     for sentence in sentences:
         noise = draw()
@@ -231,7 +250,53 @@ def test_shared_negatives_draw_each_window_noise_a_window_ahead():
     no_tables = (np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), np.zeros(1, np.int32))
     loss, examples = _run_kernel("skipgram", False, W_in, W_out, sentences, window, 0,
                                  negative, no_tables, alpha, n_tokens, batch_windows=True,
-                                 noise_table=(accept, alias))
+                                 noise_table=noise_table)
+    assert examples == ref_examples
+    np.testing.assert_allclose(W_in, ref_in, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(W_out, ref_out, rtol=1e-5, atol=1e-7)
+    assert loss == pytest.approx(ref_loss, rel=1e-5)
+
+
+@pytest.mark.parametrize("cbow_mean", [True, False])
+def test_cbow_draws_each_center_noise_a_center_ahead(cbow_mean):
+    # A real noise table (with repeats among a center's draws) and windows drawn from 1 to
+    # ``window``: the replay draws from the kernel's random state in the documented order
+    # (a sentence's first center's noise; then at each center its window, then the next
+    # center's noise), so training a center on the wrong half of the noise buffer, or
+    # drawing in another order, would show.
+    from skembed._kernels._common import below
+
+    n_tokens, window, negative, alpha = 6, 2, 4, 0.05
+    noise_table, W_in, W_out, state, draw = _real_noise_replay(9, n_tokens, negative)
+    sentences = REPLAY_SENTENCES
+    ref_in, ref_out = W_in.copy(), W_out.copy()
+    ref_loss, ref_examples, repeats = 0.0, 0, 0
+    for sentence in sentences:
+        n = len(sentence)
+        noise = draw() if n > 1 else None
+        for i, center in enumerate(sentence):
+            span = window - int(below(state, window))
+            context = [sentence[j] for j in range(max(0, i - span), min(n, i + span + 1))
+                       if j != i]
+            if not context:
+                continue
+            following = draw() if i + 1 < n else None
+            h = ref_in[context].sum(axis=0)
+            if cbow_mean:
+                h = h * np.float32(1.0 / len(context))
+            grad, step = _ns_reference_rows(h, center, ref_out, noise, alpha)
+            share = np.float32(1.0) if cbow_mean else np.float32(1.0 / len(context))
+            for word in context:
+                ref_in[word] += share * grad
+            ref_loss += step
+            ref_examples += 1
+            repeats += len(set(noise)) < negative
+            noise = following
+    assert repeats > 0  # the case where a row is scored again after its own update
+    no_tables = (np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), np.zeros(1, np.int32))
+    loss, examples = _run_kernel("cbow", False, W_in, W_out, sentences, window, 0, negative,
+                                 no_tables, alpha, n_tokens, cbow_mean,
+                                 noise_table=noise_table, shrink=True)
     assert examples == ref_examples
     np.testing.assert_allclose(W_in, ref_in, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(W_out, ref_out, rtol=1e-5, atol=1e-7)

@@ -11,7 +11,7 @@ import numba
 import numpy as np
 
 from . import CACHE
-from ._common import add_scaled_row, add_scaled_to_row
+from ._common import add_scaled_row, add_scaled_to_row, prefetch_row
 from ._word2vec import (
     block_rate,
     block_scratch,
@@ -51,6 +51,13 @@ def add_to_rows(W_in, rows, start, stop, scale, grad):
         add_scaled_to_row(W_in, rows[r], scale, grad)
 
 
+@numba.njit(cache=CACHE, inline="always")
+def prefetch_word_rows(W_in, subwords, word):
+    """Start loading the input rows of ``word`` (its own row and its n-gram rows)."""
+    for r in range(subwords.offsets[word], subwords.offsets[word + 1]):
+        prefetch_row(W_in, subwords.rows[r])
+
+
 @numba.njit(cache=CACHE, nogil=True)
 def skipgram_block(W_in, subwords, corpus, output, context, schedule, block):
     """Train fastText skip-gram on the sentences of one block; return (loss, examples).
@@ -88,6 +95,10 @@ def skipgram_block(W_in, subwords, corpus, output, context, schedule, block):
             lo, hi = max(0, i - span), min(n, i + span + 1)
             if hi - lo < 2:
                 continue
+            if i + 1 < n:
+                # The next center's n-gram rows are scattered over the buckets: fetching
+                # them while this window trains hides most of their memory latency.
+                prefetch_word_rows(W_in, subwords, sentence[i + 1])
             hidden[:] = 0.0
             add_mean_of_rows(hidden, W_in, sub_rows, first, last)
             if batched:

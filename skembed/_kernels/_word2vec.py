@@ -40,32 +40,52 @@ HOT_NODES = 4096
 @numba.njit(cache=CACHE)
 def negative_sampling_update(h, grad, target, W_out, accept, alias, negative, alpha, state,
                              compute_loss, rows, scores):
-    """Train ``h`` to predict ``target`` against ``negative`` noise tokens.
+    """Train ``h`` to predict ``target`` against ``negative`` noise tokens drawn now.
 
     Updates the output rows in place and accumulates the gradient for ``h`` into
-    ``grad``. ``rows`` and ``scores`` are scratch space for ``negative + 1`` ids and
-    scores. A prediction whose score
-    is saturated (``|u.h| >= MAX_EXP``) is left alone, as gensim does. Returns the loss
-    ``-log s(u.h) - sum log s(-u_k.h)`` (0 if not computed).
+    ``grad``. ``rows`` (``negative`` ids) and ``scores`` (``negative + 1``) are scratch
+    space. Returns the loss, as ``predict_against_noise``.
     """
-    # Draw the noise tokens and prefetch their rows, then compute every score before any
-    # update (independent dot products pipeline well). A row drawn twice is scored again
-    # when its turn comes, so the result equals the one-by-one algorithm exactly.
-    rows[0] = target
     prefetch_row(W_out, target)
-    for draw in range(1, negative + 1):
-        rows[draw] = sample_alias(state, accept, alias)
-        prefetch_row(W_out, rows[draw])
-    for draw in range(negative + 1):
-        scores[draw] = dot_row(h, W_out, rows[draw])
+    draw_window_noise(state, accept, alias, W_out, negative, rows, 0)
+    return predict_against_noise(h, grad, target, W_out, rows, 0, negative, alpha,
+                                 compute_loss, scores)
+
+
+@numba.njit(cache=CACHE, inline="always")
+def draw_window_noise(state, accept, alias, W_out, negative, noise, first):
+    """Draw ``negative`` noise tokens into ``noise[first:]`` and prefetch their rows."""
+    for draw in range(negative):
+        row = sample_alias(state, accept, alias)
+        noise[first + draw] = row
+        prefetch_row(W_out, row)
+
+
+@numba.njit(cache=CACHE)
+def predict_against_noise(h, grad, target, W_out, noise, first, negative, alpha, compute_loss,
+                          scores):
+    """Train ``h`` to predict ``target`` against the noise ``noise[first:first + negative]``.
+
+    Updates the output rows in place and accumulates the gradient for ``h`` into
+    ``grad``; ``scores`` is scratch for ``negative + 1`` scores. A prediction whose score
+    is saturated (``|u.h| >= MAX_EXP``) is left alone, as gensim does, and so is a noise
+    token equal to the target. Returns the loss ``-log s(u.h) - sum log s(-u_k.h)`` (0 if
+    not computed).
+    """
+    # Every score is computed before any update (independent dot products pipeline
+    # well). A row drawn twice is scored again when its turn comes, so the result equals
+    # the one-by-one algorithm exactly.
+    scores[0] = dot_row(h, W_out, target)
+    for draw in range(negative):
+        scores[draw + 1] = dot_row(h, W_out, noise[first + draw])
     loss = 0.0
     for draw in range(negative + 1):
-        row = rows[draw]
+        row = target if draw == 0 else noise[first + draw - 1]
         if draw > 0 and row == target:
             continue
         score = scores[draw]
-        for earlier in range(1, draw):
-            if rows[earlier] == row:
+        for earlier in range(draw - 1):
+            if noise[first + earlier] == row:
                 score = dot_row(h, W_out, row)
                 break
         if score <= -MAX_EXP or score >= MAX_EXP:
@@ -80,15 +100,6 @@ def negative_sampling_update(h, grad, target, W_out, accept, alias, negative, al
         add_scaled_row(grad, g, W_out, row)
         add_scaled_to_row(W_out, row, g, h)
     return loss
-
-
-@numba.njit(cache=CACHE, inline="always")
-def draw_window_noise(state, accept, alias, W_out, negative, noise, first):
-    """Draw ``negative`` noise tokens into ``noise[first:]`` and prefetch their rows."""
-    for draw in range(negative):
-        row = sample_alias(state, accept, alias)
-        noise[first + draw] = row
-        prefetch_row(W_out, row)
 
 
 @numba.njit(cache=CACHE)
@@ -382,11 +393,15 @@ def cbow_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
 
     The mean (or sum) of the context vectors predicts the center; the gradient of the
     mean goes, whole, to every context token, and that of the sum is shared out over them,
-    as in gensim.
+    as in gensim. With negative sampling each center's noise is drawn (and its rows and
+    the center's output row fetched) while the center before it trains: the order of the
+    random draws is a sentence's first noise, then per center its window and the next
+    center's noise.
     """
     state, grad, hidden, sentence, rows, scores = block_scratch(
         seed, W_in.shape[1], negative, codes)
     hot, snapshot, hot_first = hot_rows(W_out, hierarchical)
+    noise = np.empty(0 if hierarchical else 2 * negative, dtype=np.int64)  # this center, the next
     loss = 0.0
     examples = 0
     for s in range(first_sentence, end_sentence):
@@ -395,12 +410,23 @@ def cbow_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
                               total_tokens)
         tokens_before += stop - start
         n = subsample(ids, start, stop, keep_prob, state, sentence)
+        # Every center of a sentence of two tokens or more has a context. Its noise is drawn,
+        # and the rows it needs fetched, while the center before it trains.
+        current = 0
+        if not hierarchical and n > 1:
+            draw_window_noise(state, accept, alias, W_out, negative, noise, current)
         for i in range(n):
             center = sentence[i]
             span = window - below(state, window) if shrink_windows else window
             lo, hi = max(0, i - span), min(n, i + span + 1)
             if hi - lo < 2:
                 continue
+            following = negative - current
+            if not hierarchical and i + 1 < n:
+                draw_window_noise(state, accept, alias, W_out, negative, noise, following)
+                prefetch_row(W_out, sentence[i + 1])
+                if i + 1 + window < n:
+                    prefetch_row(W_in, sentence[i + 1 + window])
             hidden[:] = 0.0
             for j in range(lo, hi):
                 if j != i:
@@ -414,9 +440,9 @@ def cbow_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sentence,
                     hidden, grad, center, W_out, hot, hot_first, codes, points, lengths, alpha,
                     compute_loss, scores)
             else:
-                loss += negative_sampling_update(
-                    hidden, grad, center, W_out, accept, alias, negative, alpha, state,
-                    compute_loss, rows, scores)
+                loss += predict_against_noise(hidden, grad, center, W_out, noise, current,
+                                              negative, alpha, compute_loss, scores)
+                current = following
             # The mean's gradient goes whole to every context token (word2vec, gensim);
             # with a sum, gensim shares it out over the context tokens.
             share = np.float32(1.0) if cbow_mean else scale
