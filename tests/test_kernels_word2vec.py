@@ -133,6 +133,20 @@ def _run_kernel(arch, hierarchical, W_in, W_out, sentences, window, noise, negat
     return loss.sum(), examples.sum()
 
 
+# Hierarchical softmax's tables, unused by negative sampling.
+NO_TABLES = (np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), np.zeros(1, np.int32))
+
+
+def assert_replayed(trained, replayed):
+    """Assert (W_in, W_out, loss, examples) of the kernel equal those of the replay."""
+    W_in, W_out, loss, examples = trained
+    ref_in, ref_out, ref_loss, ref_examples = replayed
+    assert examples == ref_examples
+    np.testing.assert_allclose(W_in, ref_in, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(W_out, ref_out, rtol=1e-5, atol=1e-7)
+    assert loss == pytest.approx(ref_loss, rel=1e-5)
+
+
 @pytest.mark.parametrize("arch", ["skipgram", "cbow"])
 @pytest.mark.parametrize("hierarchical", [False, True])
 @pytest.mark.parametrize("cbow_mean", [True, False])
@@ -153,10 +167,7 @@ def test_kernel_matches_numpy_reference(arch, hierarchical, cbow_mean):
         arch, hierarchical, ref_in, ref_out, sentences, 2, 4, 2, tables, 0.05, cbow_mean)
     loss, examples = _run_kernel(arch, hierarchical, W_in, W_out, sentences, 2, 4, 2, tables,
                                  0.05, n_tokens, cbow_mean)
-    assert examples == ref_examples
-    np.testing.assert_allclose(W_in, ref_in, rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(W_out, ref_out, rtol=1e-5, atol=1e-7)
-    assert loss == pytest.approx(ref_loss, rel=1e-5)
+    assert_replayed((W_in, W_out, loss, examples), (ref_in, ref_out, ref_loss, ref_examples))
 
 
 def windows(sentences, window):
@@ -247,14 +258,10 @@ def test_shared_negatives_draw_each_window_noise_a_window_ahead():
                 ref_loss += hogbatch_window(ref_in, ref_out, center, context, noise, alpha)
                 ref_examples += len(context)
             noise = following
-    no_tables = (np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), np.zeros(1, np.int32))
     loss, examples = _run_kernel("skipgram", False, W_in, W_out, sentences, window, 0,
-                                 negative, no_tables, alpha, n_tokens, batch_windows=True,
+                                 negative, NO_TABLES, alpha, n_tokens, batch_windows=True,
                                  noise_table=noise_table)
-    assert examples == ref_examples
-    np.testing.assert_allclose(W_in, ref_in, rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(W_out, ref_out, rtol=1e-5, atol=1e-7)
-    assert loss == pytest.approx(ref_loss, rel=1e-5)
+    assert_replayed((W_in, W_out, loss, examples), (ref_in, ref_out, ref_loss, ref_examples))
 
 
 @pytest.mark.parametrize("cbow_mean", [True, False])
@@ -293,21 +300,46 @@ def test_cbow_draws_each_center_noise_a_center_ahead(cbow_mean):
             repeats += len(set(noise)) < negative
             noise = following
     assert repeats > 0  # the case where a row is scored again after its own update
-    no_tables = (np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), np.zeros(1, np.int32))
     loss, examples = _run_kernel("cbow", False, W_in, W_out, sentences, window, 0, negative,
-                                 no_tables, alpha, n_tokens, cbow_mean,
+                                 NO_TABLES, alpha, n_tokens, cbow_mean,
                                  noise_table=noise_table, shrink=True)
-    assert examples == ref_examples
-    np.testing.assert_allclose(W_in, ref_in, rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(W_out, ref_out, rtol=1e-5, atol=1e-7)
-    assert loss == pytest.approx(ref_loss, rel=1e-5)
+    assert_replayed((W_in, W_out, loss, examples), (ref_in, ref_out, ref_loss, ref_examples))
+
+
+def test_skipgram_draws_each_pair_noise_a_pair_ahead():
+    # As for CBOW: a real noise table and drawn windows; the replay follows the documented
+    # order (a sentence's first pair's noise; then per center its window, and before each
+    # pair trains, the noise of the sentence's next pair).
+    from skembed._kernels._common import below
+
+    n_tokens, window, negative, alpha = 6, 2, 3, 0.05
+    noise_table, W_in, W_out, state, draw = _real_noise_replay(10, n_tokens, negative)
+    ref_in, ref_out = W_in.copy(), W_out.copy()
+    ref_loss, ref_examples = 0.0, 0
+    for sentence in REPLAY_SENTENCES:
+        n = len(sentence)
+        noise = draw() if n > 1 else None
+        for i, center in enumerate(sentence):
+            span = window - int(below(state, window))
+            pairs = [j for j in range(max(0, i - span), min(n, i + span + 1)) if j != i]
+            for k, j in enumerate(pairs):
+                following = draw() if k + 1 < len(pairs) or i + 1 < n else None
+                grad, step = _ns_reference_rows(ref_in[sentence[j]].copy(), center, ref_out,
+                                                noise, alpha)
+                ref_in[sentence[j]] += grad
+                ref_loss += step
+                ref_examples += 1
+                noise = following
+    loss, examples = _run_kernel("skipgram", False, W_in, W_out, REPLAY_SENTENCES, window, 0,
+                                 negative, NO_TABLES, alpha, n_tokens,
+                                 noise_table=noise_table, shrink=True)
+    assert_replayed((W_in, W_out, loss, examples), (ref_in, ref_out, ref_loss, ref_examples))
 
 
 @pytest.mark.parametrize("noise", [4, 0], ids=["noise-other", "noise-sometimes-target"])
 def test_shared_negatives_kernel_matches_numpy_minibatch_reference(noise):
     rng = np.random.default_rng(6)
     n_tokens = 5
-    no_tables = (np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), np.zeros(1, np.int32))
     W_in = ((rng.random((n_tokens, DIM)) - 0.5) / DIM).astype(np.float32)
     W_out = (rng.normal(size=(n_tokens, DIM)) * 0.3).astype(np.float32)
     W_in[3] *= 400  # scores involving token 3 saturate: those pairs are skipped
@@ -316,11 +348,8 @@ def test_shared_negatives_kernel_matches_numpy_minibatch_reference(noise):
     ref_loss, ref_examples = _shared_reference_epoch(ref_in, ref_out, sentences, 2, noise, 2,
                                                      0.05)
     loss, examples = _run_kernel("skipgram", False, W_in, W_out, sentences, 2, noise, 2,
-                                 no_tables, 0.05, n_tokens, batch_windows=True)
-    assert examples == ref_examples
-    np.testing.assert_allclose(W_in, ref_in, rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(W_out, ref_out, rtol=1e-5, atol=1e-7)
-    assert loss == pytest.approx(ref_loss, rel=1e-5)
+                                 NO_TABLES, 0.05, n_tokens, batch_windows=True)
+    assert_replayed((W_in, W_out, loss, examples), (ref_in, ref_out, ref_loss, ref_examples))
 
 
 def test_one_negative_sampling_step_is_the_closed_form_update():

@@ -327,7 +327,9 @@ def skipgram_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sente
 
     As in the C tool and gensim, each context token's input vector predicts the center;
     with ``batch_windows`` (negative sampling only) a center's context tokens share
-    one noise draw and train as one minibatch (``shared_negatives_update``).
+    one noise draw and train as one minibatch (``shared_negatives_update``). With negative
+    sampling the noise of the next pair (or window) is drawn, and its rows fetched, while
+    the current one trains.
     """
     state, grad, hidden, sentence, rows, scores = block_scratch(
         seed, W_in.shape[1], negative, codes)
@@ -335,7 +337,8 @@ def skipgram_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sente
     batched = batch_windows and not hierarchical
     gains = np.empty((2 * window if batched else 0, negative + 1), dtype=np.float32)
     output_grad = np.empty((negative + 1 if batched else 0, W_in.shape[1]), dtype=np.float32)
-    noise = np.empty(2 * negative if batched else 0, dtype=np.int64)  # this window, the next
+    # Noise of this window (batched) or pair, and of the next.
+    noise = np.empty(0 if hierarchical else 2 * negative, dtype=np.int64)
     loss = 0.0
     examples = 0
     for s in range(first_sentence, end_sentence):
@@ -345,7 +348,7 @@ def skipgram_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sente
         tokens_before += stop - start
         n = subsample(ids, start, stop, keep_prob, state, sentence)
         current = 0
-        if batched and n > 0:
+        if (batched and n > 0) or (not hierarchical and n > 1):
             draw_window_noise(state, accept, alias, W_out, negative, noise, current)
         for i in range(n):
             center = sentence[i]
@@ -364,6 +367,9 @@ def skipgram_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sente
                     examples += hi - lo - 1
                 current = following
                 continue
+            # Pair by pair, the next pair's noise is drawn (and its rows fetched) while a
+            # pair trains; with two tokens or more every window has a pair.
+            last = hi - 1 if hi - 1 != i else hi - 2
             for j in range(lo, hi):
                 if j == i:
                     continue
@@ -375,9 +381,17 @@ def skipgram_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sente
                         h, grad, center, W_out, hot, hot_first, codes, points, lengths, alpha,
                         compute_loss, scores)
                 else:
-                    loss += negative_sampling_update(
-                        h, grad, center, W_out, accept, alias, negative, alpha, state,
-                        compute_loss, rows, scores)
+                    following = negative - current
+                    if j != last:
+                        draw_window_noise(state, accept, alias, W_out, negative, noise,
+                                          following)
+                    elif i + 1 < n:
+                        draw_window_noise(state, accept, alias, W_out, negative, noise,
+                                          following)
+                        prefetch_row(W_out, sentence[i + 1])
+                    loss += predict_against_noise(h, grad, center, W_out, noise, current,
+                                                  negative, alpha, compute_loss, scores)
+                    current = following
                 add_scaled_to_row(W_in, context, np.float32(1.0), grad)
                 examples += 1
     merge_hot_rows(W_out, hot, snapshot, hot_first)
