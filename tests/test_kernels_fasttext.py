@@ -9,7 +9,15 @@ which are shared between words.
 
 import numpy as np
 import pytest
-from test_kernels_word2vec import DIM, _hs_reference, _ns_reference, windows
+from test_kernels_word2vec import (
+    DIM,
+    _hs_reference,
+    _ns_reference,
+    _ns_reference_rows,
+    assert_replayed,
+    pairs_with_noise_ahead,
+    windows,
+)
 
 from skembed._blocks import make_blocks
 from skembed._kernels._bundles import (
@@ -79,17 +87,17 @@ def _replay(arch, hierarchical, W_in, W_out, window, tables, alpha, cbow_mean):
 
 
 def _run_kernel(arch, hierarchical, W_in, W_out, window, tables, alpha, cbow_mean,
-                batch_windows=False, noise=NOISE):
+                batch_windows=False, noise=NOISE, noise_table=None, shrink=False):
     ids = np.concatenate([np.asarray(s, dtype=np.int32) for s in SENTENCES])
     offsets = np.concatenate([[0], np.cumsum([len(s) for s in SENTENCES])]).astype(np.int64)
     blocks = make_blocks(offsets, MAX_SENTENCE_LENGTH)
     corpus = training_corpus(ids, blocks, np.ones(N_WORDS))
-    output = OutputLayer(W_out, bool(hierarchical), 2, np.zeros(N_WORDS),
-                         np.full(N_WORDS, noise, dtype=np.int32), *tables)
+    accept, alias = noise_table or (np.zeros(N_WORDS), np.full(N_WORDS, noise, dtype=np.int32))
+    output = OutputLayer(W_out, bool(hierarchical), 2, accept, alias, *tables)
     schedule = linear_schedule(alpha, alpha, 0, 1,
                                np.full(blocks.n_blocks, 7, dtype=np.uint64), True)
     stats = block_stats(blocks.n_blocks)
-    context = ContextWindow(window, False, cbow_mean, batch_windows)
+    context = ContextWindow(window, shrink, cbow_mean, batch_windows)
     fasttext_epoch(W_in, _subwords(), corpus, output, context, schedule, stats,
                    arch == "skipgram", 0, blocks.n_blocks, 1)
     return stats.loss.sum(), stats.examples.sum()
@@ -122,6 +130,36 @@ def test_kernel_matches_numpy_replay(arch, cbow_mean, hierarchical):
     np.testing.assert_allclose(W_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(W_out, ref_out, rtol=1e-5, atol=1e-6)
     assert loss == pytest.approx(ref_loss, rel=1e-5)
+
+
+def test_skipgram_draws_each_pair_noise_a_pair_ahead():
+    # A real noise table and drawn windows, replayed in the documented order (a sentence's
+    # first pair's noise; then per center its window, and before each pair trains, the
+    # noise of the sentence's next pair), from the kernel's own random state.
+    from skembed._kernels._common import sample_alias
+
+    rng = np.random.default_rng(3)
+    accept = rng.random(N_WORDS)
+    alias = rng.integers(0, N_WORDS, N_WORDS).astype(np.int32)
+    state = np.array([7], dtype=np.uint64)  # the block's seed in _run_kernel
+    window, alpha = 2, 0.05
+    W_in, W_out = _weights(False, seed=4)
+    ref_in, ref_out = W_in.copy(), W_out.copy()
+
+    def draw():
+        return [int(sample_alias(state, accept, alias)) for _ in range(2)]
+
+    ref_loss, ref_examples = 0.0, 0
+    for center, word, noise in pairs_with_noise_ahead(SENTENCES, window, state, draw):
+        h = ref_in[WORD_ROWS[center]].mean(axis=0)  # fastText: the center predicts the word
+        grad, step = _ns_reference_rows(h, word, ref_out, noise, alpha)
+        for row in WORD_ROWS[center]:
+            ref_in[row] += grad
+        ref_loss += step
+        ref_examples += 1
+    loss, examples = _run_kernel("skipgram", False, W_in, W_out, window, _tables(False), alpha,
+                                 True, noise_table=(accept, alias), shrink=True)
+    assert_replayed((W_in, W_out, loss, examples), (ref_in, ref_out, ref_loss, ref_examples))
 
 
 def _window_minibatch_replay(W_in, W_out, window, noise, negative, alpha):

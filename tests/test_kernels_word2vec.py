@@ -306,17 +306,16 @@ def test_cbow_draws_each_center_noise_a_center_ahead(cbow_mean):
     assert_replayed((W_in, W_out, loss, examples), (ref_in, ref_out, ref_loss, ref_examples))
 
 
-def test_skipgram_draws_each_pair_noise_a_pair_ahead():
-    # As for CBOW: a real noise table and drawn windows; the replay follows the documented
-    # order (a sentence's first pair's noise; then per center its window, and before each
-    # pair trains, the noise of the sentence's next pair).
+def pairs_with_noise_ahead(sentences, window, state, draw):
+    """Yield (center, context token, noise) of skip-gram's pairs in the kernels' draw order.
+
+    Windows are drawn from 1 to ``window`` with ``state``; a sentence's first pair's noise
+    is drawn first, then per center its window, and before each pair trains the noise of
+    the sentence's next pair (``draw()``).
+    """
     from skembed._kernels._common import below
 
-    n_tokens, window, negative, alpha = 6, 2, 3, 0.05
-    noise_table, W_in, W_out, state, draw = _real_noise_replay(10, n_tokens, negative)
-    ref_in, ref_out = W_in.copy(), W_out.copy()
-    ref_loss, ref_examples = 0.0, 0
-    for sentence in REPLAY_SENTENCES:
+    for sentence in sentences:
         n = len(sentence)
         noise = draw() if n > 1 else None
         for i, center in enumerate(sentence):
@@ -324,12 +323,24 @@ def test_skipgram_draws_each_pair_noise_a_pair_ahead():
             pairs = [j for j in range(max(0, i - span), min(n, i + span + 1)) if j != i]
             for k, j in enumerate(pairs):
                 following = draw() if k + 1 < len(pairs) or i + 1 < n else None
-                grad, step = _ns_reference_rows(ref_in[sentence[j]].copy(), center, ref_out,
-                                                noise, alpha)
-                ref_in[sentence[j]] += grad
-                ref_loss += step
-                ref_examples += 1
+                yield center, sentence[j], noise
                 noise = following
+
+
+def test_skipgram_draws_each_pair_noise_a_pair_ahead():
+    # As for CBOW: a real noise table and drawn windows; the replay follows the documented
+    # order (a sentence's first pair's noise; then per center its window, and before each
+    # pair trains, the noise of the sentence's next pair).
+    n_tokens, window, negative, alpha = 6, 2, 3, 0.05
+    noise_table, W_in, W_out, state, draw = _real_noise_replay(10, n_tokens, negative)
+    ref_in, ref_out = W_in.copy(), W_out.copy()
+    ref_loss, ref_examples = 0.0, 0
+    for center, context, noise in pairs_with_noise_ahead(REPLAY_SENTENCES, window, state,
+                                                         draw):
+        grad, step = _ns_reference_rows(ref_in[context].copy(), center, ref_out, noise, alpha)
+        ref_in[context] += grad
+        ref_loss += step
+        ref_examples += 1
     loss, examples = _run_kernel("skipgram", False, W_in, W_out, REPLAY_SENTENCES, window, 0,
                                  negative, NO_TABLES, alpha, n_tokens,
                                  noise_table=noise_table, shrink=True)

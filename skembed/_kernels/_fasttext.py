@@ -15,10 +15,12 @@ from ._common import add_scaled_row, add_scaled_to_row, prefetch_row
 from ._word2vec import (
     block_rate,
     block_scratch,
+    draw_window_noise,
     hierarchical_softmax_update,
     hot_rows,
     merge_hot_rows,
     negative_sampling_update,
+    predict_against_noise,
     subsample,
     window_minibatch_step,
     window_span,
@@ -67,7 +69,9 @@ def skipgram_block(W_in, subwords, corpus, output, context, schedule, block):
     mean moves by ``mean_shift[center]`` times it (1 unless a bucket repeats in the
     word): the hidden vector is updated in place, exactly, instead of re-averaged. With
     ``context.batch_windows`` (negative sampling only) a window's pairs are one minibatch
-    step (``window_minibatch_step``) and the center's rows move once a window.
+    step (``window_minibatch_step``) and the center's rows move once a window. The next
+    center's rows, and pair by pair the next pair's noise, are fetched (drawn) ahead, in
+    the order of the word2vec skip-gram kernel.
     """
     dim = W_in.shape[1]
     W_out, hierarchical, negative = output.weights, output.hierarchical, output.negative
@@ -80,6 +84,8 @@ def skipgram_block(W_in, subwords, corpus, output, context, schedule, block):
     window_size = 2 * context.window * (negative + 1) if batched else 0
     window_rows = np.empty(window_size, dtype=np.int64)
     window_steps = np.empty(window_size, dtype=np.float32)
+    ahead = not hierarchical and not batched
+    noise = np.empty(2 * negative if ahead else 0, dtype=np.int64)  # this pair, the next
     tokens_before = corpus.block_token_starts[block]
     loss = 0.0
     examples = 0
@@ -88,6 +94,9 @@ def skipgram_block(W_in, subwords, corpus, output, context, schedule, block):
         alpha = block_rate(schedule, corpus, tokens_before)
         tokens_before += stop - start
         n = subsample(corpus.ids, start, stop, corpus.keep_prob, state, sentence)
+        current = 0
+        if ahead and n > 1:
+            draw_window_noise(state, output.accept, output.alias, W_out, negative, noise, 0)
         for i in range(n):
             center = sentence[i]
             first, last = sub_offsets[center], sub_offsets[center + 1]
@@ -109,6 +118,9 @@ def skipgram_block(W_in, subwords, corpus, output, context, schedule, block):
                 add_to_rows(W_in, sub_rows, first, last, np.float32(1.0), grad)
                 examples += hi - lo - 1
                 continue
+            # As in word2vec's skip-gram, the next pair's noise is drawn (and its rows and
+            # target fetched) while a pair trains.
+            last_pair = hi - 1 if hi - 1 != i else hi - 2
             for j in range(lo, hi):
                 if j == i:
                     continue
@@ -118,9 +130,16 @@ def skipgram_block(W_in, subwords, corpus, output, context, schedule, block):
                         hidden, grad, sentence[j], W_out, hot, hot_first, output.codes,
                         output.points, output.lengths, alpha, compute_loss, scores)
                 else:
-                    loss += negative_sampling_update(
-                        hidden, grad, sentence[j], W_out, output.accept, output.alias,
-                        negative, alpha, state, compute_loss, rows, scores)
+                    following = negative - current
+                    if j != last_pair or i + 1 < n:
+                        draw_window_noise(state, output.accept, output.alias, W_out,
+                                          negative, noise, following)
+                        if j + 1 < n and j + 1 != i:
+                            prefetch_row(W_out, sentence[j + 1])
+                    loss += predict_against_noise(hidden, grad, sentence[j], W_out, noise,
+                                                  current, negative, alpha, compute_loss,
+                                                  scores)
+                    current = following
                 add_to_rows(W_in, sub_rows, first, last, np.float32(1.0), grad)
                 shift = subwords.mean_shift[center]
                 for k in range(dim):
