@@ -14,6 +14,7 @@ Usage::
 
     python benchmarks/bench_fasttext.py --runs 3
     python benchmarks/bench_fasttext.py --runs 1 --libraries skembed gensim
+    python benchmarks/bench_fasttext.py --scaling     # skembed on 1 vs 2 threads
 
 Needs the bench extra (gensim, fasttext-wheel) and ../shared/data beside the repository.
 """
@@ -22,6 +23,7 @@ import argparse
 import json
 import math
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -149,18 +151,40 @@ def _child(args):
     print("RESULT " + json.dumps(result), flush=True)
 
 
+def _scaling(args):
+    """skembed alone on one thread and on ``args.threads``, alternately; print the speed-up."""
+    print(f"skembed thread scaling; settings {SETTINGS}; 1 vs {args.threads} threads; "
+          f"{args.runs} run(s); corpus {shown_path(args.data)}/corpus")
+    for library in (lib for lib in args.libraries if lib.startswith("skembed")):
+        seconds = {1: [], args.threads: []}
+        for run in range(args.runs):
+            for threads in seconds:
+                result = run_child(__file__, ["--library", library, "--seed", run + 1,
+                                              "--threads", threads, "--data", args.data])
+                seconds[threads].append(result["seconds"])
+                print(f"  run {run + 1} {library:14s} {threads} thread(s) "
+                      f"{result['seconds']:6.1f} s", flush=True)
+        one, many = (statistics.median(seconds[t]) for t in seconds)
+        print(f"{library}: median fit 1 thread {one:.1f} s, {args.threads} threads {many:.1f} s "
+              f"-> {one / many:.2f}x", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(DEFAULT_DATA))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--libraries", nargs="+", default=list(LIBRARIES), choices=LIBRARIES)
+    parser.add_argument("--scaling", action="store_true",
+                        help="time skembed alone on 1 thread and on --threads instead")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--library", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return _child(args)
+    if args.scaling:
+        return _scaling(args)
     print(f"settings {SETTINGS}; {args.threads} threads; {args.runs} run(s); corpus "
           f"{shown_path(args.data)}/corpus")
     runs = {library: [] for library in args.libraries}

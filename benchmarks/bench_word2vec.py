@@ -18,6 +18,7 @@ Usage::
 
     python benchmarks/bench_word2vec.py                 # 3 runs of each configuration
     python benchmarks/bench_word2vec.py --runs 1 --configs sg-ns
+    python benchmarks/bench_word2vec.py --scaling       # skembed on 1 vs 2 threads
 
 Needs the bench extra (gensim, psutil) and ../shared/data beside the repository.
 """
@@ -195,10 +196,28 @@ def run_child(script, arguments, env=None):
     return json.loads(line[len("RESULT "):])
 
 
-def _run_child(library, config, seed, args):
+def _run_child(library, config, seed, args, threads=None):
+    threads = args.threads if threads is None else threads
     return run_child(__file__, ["--library", library, "--config", config, "--seed", seed,
-                                "--threads", args.threads, "--data", args.data],
+                                "--threads", threads, "--data", args.data],
                      env=dict(os.environ, PYTHONHASHSEED="0"))
+
+
+def _scaling(args):
+    """skembed alone on one thread and on ``args.threads``, alternately; print the speed-up."""
+    print(f"skembed thread scaling; corpus {shown_path(args.data)}/corpus (all files); "
+          f"1 vs {args.threads} threads; {args.runs} run(s) each; settings {SETTINGS}")
+    for config in args.configs:
+        seconds = {1: [], args.threads: []}
+        for run in range(args.runs):
+            for threads in seconds:
+                result = _run_child("skembed", config, run + 1, args, threads)
+                seconds[threads].append(result["seconds"])
+                print(f"  {config} run {run + 1} {threads} thread(s) {result['seconds']:6.1f} s",
+                      flush=True)
+        one, many = (statistics.median(seconds[t]) for t in seconds)
+        print(f"{config}: median fit 1 thread {one:.1f} s, {args.threads} threads {many:.1f} s "
+              f"-> {one / many:.2f}x", flush=True)
 
 
 def _median(results, key):
@@ -212,6 +231,8 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", help="also write every run's figures to this file")
+    parser.add_argument("--scaling", action="store_true",
+                        help="time skembed alone on 1 thread and on --threads instead")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--library", help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)
@@ -221,6 +242,8 @@ def main():
         return _child(args)
     if not (Path(args.data) / "corpus").is_dir():
         sys.exit(f"no corpus at {args.data}/corpus: pass --data")
+    if args.scaling:
+        return _scaling(args)
 
     import gensim
 
