@@ -382,13 +382,11 @@ def skipgram_block(W_in, W_out, ids, sentence_offsets, first_sentence, end_sente
                         compute_loss, scores)
                 else:
                     following = negative - current
-                    if j != last:
+                    if j != last or i + 1 < n:
                         draw_window_noise(state, accept, alias, W_out, negative, noise,
                                           following)
-                    elif i + 1 < n:
-                        draw_window_noise(state, accept, alias, W_out, negative, noise,
-                                          following)
-                        prefetch_row(W_out, sentence[i + 1])
+                        if j == last:  # the next pair predicts the next center
+                            prefetch_row(W_out, sentence[i + 1])
                     loss += predict_against_noise(h, grad, center, W_out, noise, current,
                                                   negative, alpha, compute_loss, scores)
                     current = following
