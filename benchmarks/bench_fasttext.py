@@ -23,7 +23,6 @@ import argparse
 import json
 import math
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -35,6 +34,7 @@ from bench_word2vec import (  # noqa: E402
     _median,
     _peak_rss_mb,
     _read_corpus,
+    report_scaling,
     run_child,
     shown_path,
 )
@@ -156,17 +156,11 @@ def _scaling(args):
     print(f"skembed thread scaling; settings {SETTINGS}; 1 vs {args.threads} threads; "
           f"{args.runs} run(s); corpus {shown_path(args.data)}/corpus")
     for library in (lib for lib in args.libraries if lib.startswith("skembed")):
-        seconds = {1: [], args.threads: []}
-        for run in range(args.runs):
-            for threads in seconds:
-                result = run_child(__file__, ["--library", library, "--seed", run + 1,
-                                              "--threads", threads, "--data", args.data])
-                seconds[threads].append(result["seconds"])
-                print(f"  run {run + 1} {library:14s} {threads} thread(s) "
-                      f"{result['seconds']:6.1f} s", flush=True)
-        one, many = (statistics.median(seconds[t]) for t in seconds)
-        print(f"{library}: median fit 1 thread {one:.1f} s, {args.threads} threads {many:.1f} s "
-              f"-> {one / many:.2f}x", flush=True)
+        def fit_seconds(threads, seed, library=library):
+            return run_child(__file__, ["--library", library, "--seed", seed, "--threads",
+                                        threads, "--data", args.data])["seconds"]
+
+        report_scaling(library, args.runs, args.threads, fit_seconds)
 
 
 def main():

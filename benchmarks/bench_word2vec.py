@@ -203,21 +203,31 @@ def _run_child(library, config, seed, args, threads=None):
                      env=dict(os.environ, PYTHONHASHSEED="0"))
 
 
+def report_scaling(label, runs, threads, fit_seconds):
+    """Time ``fit_seconds(n_threads, seed)`` on 1 and ``threads`` threads, alternately.
+
+    Prints each run and the medians' speed-up.
+    """
+    seconds = {1: [], threads: []}
+    for run in range(runs):
+        for n_threads in seconds:
+            seconds[n_threads].append(fit_seconds(n_threads, run + 1))
+            print(f"  {label} run {run + 1} {n_threads} thread(s) "
+                  f"{seconds[n_threads][-1]:6.1f} s", flush=True)
+    one, many = (statistics.median(seconds[n]) for n in seconds)
+    print(f"{label}: median fit 1 thread {one:.1f} s, {threads} threads {many:.1f} s "
+          f"-> {one / many:.2f}x", flush=True)
+
+
 def _scaling(args):
     """skembed alone on one thread and on ``args.threads``, alternately; print the speed-up."""
     print(f"skembed thread scaling; corpus {shown_path(args.data)}/corpus (all files); "
           f"1 vs {args.threads} threads; {args.runs} run(s) each; settings {SETTINGS}")
     for config in args.configs:
-        seconds = {1: [], args.threads: []}
-        for run in range(args.runs):
-            for threads in seconds:
-                result = _run_child("skembed", config, run + 1, args, threads)
-                seconds[threads].append(result["seconds"])
-                print(f"  {config} run {run + 1} {threads} thread(s) {result['seconds']:6.1f} s",
-                      flush=True)
-        one, many = (statistics.median(seconds[t]) for t in seconds)
-        print(f"{config}: median fit 1 thread {one:.1f} s, {args.threads} threads {many:.1f} s "
-              f"-> {one / many:.2f}x", flush=True)
+        def fit_seconds(threads, seed, config=config):
+            return _run_child("skembed", config, seed, args, threads)["seconds"]
+
+        report_scaling(config, args.runs, args.threads, fit_seconds)
 
 
 def _median(results, key):

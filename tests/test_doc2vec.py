@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from test_word2vec import fit_batched_and_pairwise
 
 from skembed import Doc2VecTransformer
 from skembed.datasets import load_fortunes
@@ -61,13 +62,8 @@ def test_one_thread_and_a_seed_give_bit_identical_fits(texts):
 
 
 def test_batched_word_windows_change_only_dbow_with_words(texts):
-    dbow_words = dict(SMALL, dm=False, dbow_words=True)
-    batched = Doc2VecTransformer(**dbow_words, batch_windows=True).fit(texts)
-    again = Doc2VecTransformer(**dbow_words, batch_windows=True).fit(texts)
-    pairwise = Doc2VecTransformer(**dbow_words).fit(texts)
-    np.testing.assert_array_equal(batched.document_vectors_, again.document_vectors_)
-    assert not np.array_equal(batched.vectors_.vectors, pairwise.vectors_.vectors)
-    assert batched.loss_curve_[-1] == pytest.approx(pairwise.loss_curve_[-1], rel=0.05)
+    fit_batched_and_pairwise(Doc2VecTransformer, dict(SMALL, dm=False, dbow_words=True),
+                             texts, rows=lambda model: model.document_vectors_)
     for other in ({"dm": False}, {"dm": True}):
         ignored = Doc2VecTransformer(**SMALL, **other, batch_windows=True).fit(texts)
         plain = Doc2VecTransformer(**SMALL, **other).fit(texts)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from test_word2vec import fit_batched_and_pairwise
 
 from skembed import FastTextTransformer
 from skembed._subwords import char_ngrams, hash_bytes, word_ngram_buckets
@@ -73,12 +74,7 @@ def test_single_thread_fit_is_bit_identical(fortunes):
 
 def test_batched_windows_are_reproducible_and_ignored_by_cbow(fortunes):
     params = dict(SMALL, n_jobs=1, random_state=3)
-    batched = FastTextTransformer(**params, batch_windows=True).fit(fortunes)
-    again = FastTextTransformer(**params, batch_windows=True).fit(fortunes)
-    pairwise = FastTextTransformer(**params).fit(fortunes)
-    np.testing.assert_array_equal(batched.vectors_.vectors, again.vectors_.vectors)
-    assert not np.array_equal(batched.vectors_.vectors, pairwise.vectors_.vectors)
-    assert batched.loss_curve_[-1] == pytest.approx(pairwise.loss_curve_[-1], rel=0.05)
+    fit_batched_and_pairwise(FastTextTransformer, params, fortunes)
     cbow = dict(params, architecture="cbow")
     np.testing.assert_array_equal(
         FastTextTransformer(**cbow, batch_windows=True).fit(fortunes).vectors_.vectors,

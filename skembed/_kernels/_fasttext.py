@@ -18,6 +18,7 @@ from ._word2vec import (
     draw_window_noise,
     hierarchical_softmax_update,
     hot_rows,
+    last_context_position,
     merge_hot_rows,
     negative_sampling_update,
     predict_against_noise,
@@ -120,7 +121,7 @@ def skipgram_block(W_in, subwords, corpus, output, context, schedule, block):
                 continue
             # As in word2vec's skip-gram, the next pair's noise is drawn (and its rows and
             # target fetched) while a pair trains.
-            last_pair = hi - 1 if hi - 1 != i else hi - 2
+            last_pair = last_context_position(i, hi)
             for j in range(lo, hi):
                 if j == i:
                     continue
