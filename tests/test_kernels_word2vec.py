@@ -408,6 +408,23 @@ def test_one_hierarchical_softmax_step_is_the_closed_form_update():
     assert loss == pytest.approx(expected_loss, rel=1e-6)
 
 
+def test_the_loss_of_a_long_prediction_does_not_underflow():
+    # The kernels take one log of the product of a step's probabilities. 400 decisions
+    # of probability sigmoid(-5) ~ 0.0067 multiply to about 1e-870, far below float64's
+    # range: the product must be folded into the loss on the way.
+    depth = 400
+    codes = np.zeros((1, depth), np.uint8)
+    points = np.arange(depth, dtype=np.int32)[None, :]
+    lengths = np.array([depth], np.int32)
+    h = np.ones(DIM, np.float32)
+    W_out = np.full((depth, DIM), -5.0 / DIM, np.float32)  # every score is -5
+    grad = np.zeros(DIM, np.float32)
+    no_hot = np.zeros((0, DIM), np.float32)
+    loss = hierarchical_softmax_update(h, grad, 0, W_out, no_hot, depth, codes, points,
+                                       lengths, 0.0, True, np.empty(depth, np.float32))
+    assert loss == pytest.approx(depth * _loss(-5.0), rel=1e-6)
+
+
 @pytest.mark.parametrize("arch", ["skipgram", "cbow"])
 def test_compiled_kernel_equals_its_python_function(arch):
     rng = np.random.default_rng(3)

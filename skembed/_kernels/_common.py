@@ -61,6 +61,25 @@ def sigmoid(x):
     return np.float32(1.0) / (np.float32(1.0) + np.exp(-np.float32(x)))
 
 
+# A running product of probabilities is folded into the loss (one log) before it could
+# underflow float64; every factor is at least sigmoid(-MAX_EXP), about 0.0025.
+SMALLEST_LIKELIHOOD = 1e-250
+
+
+@numba.njit(cache=CACHE, inline="always")
+def multiply_likelihood(likelihood, loss, probability):
+    """Multiply ``probability`` into a running likelihood: (likelihood, loss).
+
+    The loss of a prediction step is ``-log`` of the product of its probabilities; the
+    kernels take that log once a step (``loss - log(likelihood)``), not once a
+    probability: a log per binary prediction cost as much as the sigmoid's exp.
+    """
+    likelihood *= probability
+    if likelihood < SMALLEST_LIKELIHOOD:
+        return 1.0, loss - np.log(likelihood)
+    return likelihood, loss
+
+
 @numba.njit(cache=CACHE, inline="always")
 def logistic_loss(margin):
     """Return -log(sigmoid(margin)) computed stably (no overflow, never infinite)."""

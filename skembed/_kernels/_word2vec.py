@@ -23,6 +23,7 @@ from ._common import (
     below,
     dot_row,
     logistic_loss,
+    multiply_likelihood,
     prefetch_row,
     sample_alias,
     sigmoid,
@@ -79,6 +80,7 @@ def predict_against_noise(h, grad, target, W_out, noise, first, negative, alpha,
     for draw in range(negative):
         scores[draw + 1] = dot_row(h, W_out, noise[first + draw])
     loss = 0.0
+    likelihood = 1.0
     for draw in range(negative + 1):
         row = target if draw == 0 else noise[first + draw - 1]
         if draw > 0 and row == target:
@@ -94,12 +96,13 @@ def predict_against_noise(h, grad, target, W_out, noise, first, negative, alpha,
             continue
         p = sigmoid(score)
         if compute_loss:
-            loss -= np.log(p if draw == 0 else np.float32(1.0) - p)
+            likelihood, loss = multiply_likelihood(
+                likelihood, loss, p if draw == 0 else np.float32(1.0) - p)
         label = np.float32(1.0) if draw == 0 else np.float32(0.0)
         g = np.float32((label - p) * alpha)
         add_scaled_row(grad, g, W_out, row)
         add_scaled_to_row(W_out, row, g, h)
-    return loss
+    return loss - np.log(likelihood) if compute_loss else loss
 
 
 @numba.njit(cache=CACHE)
@@ -121,6 +124,7 @@ def shared_negatives_update(W_in, sentence, lo, hi, center, W_out, noise, first,
     target = sentence[center]
     output_grad[:negative + 1] = 0.0
     loss = 0.0
+    likelihood = 1.0
     pair = 0
     for j in range(lo, hi):
         if j == center:
@@ -137,7 +141,8 @@ def shared_negatives_update(W_in, sentence, lo, hi, center, W_out, noise, first,
                 else:
                     p = sigmoid(score)
                     if compute_loss:
-                        loss -= np.log(p if draw == 0 else np.float32(1.0) - p)
+                        likelihood, loss = multiply_likelihood(
+                            likelihood, loss, p if draw == 0 else np.float32(1.0) - p)
                     label = np.float32(1.0) if draw == 0 else np.float32(0.0)
                     g = np.float32((label - p) * alpha)
                     add_scaled_row(output_grad[draw], g, W_in, word)
@@ -158,7 +163,7 @@ def shared_negatives_update(W_in, sentence, lo, hi, center, W_out, noise, first,
     add_scaled_to_row(W_out, target, np.float32(1.0), output_grad[0])
     for draw in range(negative):
         add_scaled_to_row(W_out, noise[first + draw], np.float32(1.0), output_grad[draw + 1])
-    return loss
+    return loss - np.log(likelihood) if compute_loss else loss
 
 
 @numba.njit(cache=CACHE, inline="always")
@@ -193,6 +198,7 @@ def window_minibatch_step(hidden, grad, sentence, lo, hi, center, W_out, accept,
     for r in range(n_rows):
         steps[r] = dot_row(hidden, W_out, rows[r])
     loss = 0.0
+    likelihood = 1.0
     for r in range(n_rows):
         row = rows[r]
         positive = r < n_targets
@@ -207,14 +213,15 @@ def window_minibatch_step(hidden, grad, sentence, lo, hi, center, W_out, accept,
             continue
         p = sigmoid(score)
         if compute_loss:
-            loss -= np.log(p if positive else np.float32(1.0) - p)
+            likelihood, loss = multiply_likelihood(
+                likelihood, loss, p if positive else np.float32(1.0) - p)
         label = np.float32(1.0) if positive else np.float32(0.0)
         steps[r] = np.float32((label - p) * alpha)
         add_scaled_row(grad, steps[r], W_out, row)
     for r in range(n_rows):
         if steps[r] != 0.0:
             add_scaled_to_row(W_out, rows[r], steps[r], hidden)
-    return loss
+    return loss - np.log(likelihood) if compute_loss else loss
 
 
 @numba.njit(cache=CACHE)
@@ -236,6 +243,7 @@ def hierarchical_softmax_update(h, grad, target, W_out, hot, hot_first, codes, p
         else:
             scores[depth] = dot_row(h, W_out, node)
     loss = 0.0
+    likelihood = 1.0
     for depth in range(length):
         node = points[target, depth]
         code = codes[target, depth]
@@ -246,7 +254,8 @@ def hierarchical_softmax_update(h, grad, target, W_out, hot, hot_first, codes, p
             continue
         p = sigmoid(score)
         if compute_loss:
-            loss -= np.log(np.float32(1.0) - p if code else p)
+            likelihood, loss = multiply_likelihood(
+                likelihood, loss, np.float32(1.0) - p if code else p)
         g = np.float32((np.float32(1.0) - code - p) * alpha)
         if node >= hot_first:
             add_scaled_row(grad, g, hot, node - hot_first)
@@ -254,7 +263,7 @@ def hierarchical_softmax_update(h, grad, target, W_out, hot, hot_first, codes, p
         else:
             add_scaled_row(grad, g, W_out, node)
             add_scaled_to_row(W_out, node, g, h)
-    return loss
+    return loss - np.log(likelihood) if compute_loss else loss
 
 
 @numba.njit(cache=CACHE)
