@@ -24,6 +24,7 @@ from ._common import (
     dot_row,
     logistic_loss,
     multiply_likelihood,
+    output_row_step,
     prefetch_row,
     sample_alias,
     sigmoid,
@@ -100,8 +101,7 @@ def predict_against_noise(h, grad, target, W_out, noise, first, negative, alpha,
                 likelihood, loss, p if draw == 0 else np.float32(1.0) - p)
         label = np.float32(1.0) if draw == 0 else np.float32(0.0)
         g = np.float32((label - p) * alpha)
-        add_scaled_row(grad, g, W_out, row)
-        add_scaled_to_row(W_out, row, g, h)
+        output_row_step(grad, g, W_out, row, h)
     return loss - np.log(likelihood) if compute_loss else loss
 
 
@@ -258,11 +258,9 @@ def hierarchical_softmax_update(h, grad, target, W_out, hot, hot_first, codes, p
                 likelihood, loss, np.float32(1.0) - p if code else p)
         g = np.float32((np.float32(1.0) - code - p) * alpha)
         if node >= hot_first:
-            add_scaled_row(grad, g, hot, node - hot_first)
-            add_scaled_to_row(hot, node - hot_first, g, h)
+            output_row_step(grad, g, hot, node - hot_first, h)
         else:
-            add_scaled_row(grad, g, W_out, node)
-            add_scaled_to_row(W_out, node, g, h)
+            output_row_step(grad, g, W_out, node, h)
     return loss - np.log(likelihood) if compute_loss else loss
 
 
